@@ -1,1 +1,7 @@
-export {};
+import { runCli } from "./cli.js";
+
+/**
+ * Entry point of the `tsnats-server` executable. Exits explicitly once the server has stopped, so a
+ * stray handle can never keep a stopped server's process alive.
+ */
+process.exit(await runCli(process.argv.slice(2)));

@@ -1,0 +1,361 @@
+import "./buffer-fast.js";
+import { CR, LF, MAX_FIELDS, SPACE, TAB, fieldString, parseSize, splitFields } from "./args.js";
+import { type ClientError, ClientErrors } from "./errors.js";
+
+/** What the parser hands to the connection, one call per complete client op. */
+export interface ClientOpHandler {
+  connect(json: string): void;
+  /**
+   * PUB (headerSize -1) or HPUB (headerSize >= 0, `data` = header block + payload). `data` is a view into
+   * the socket's read buffer whenever the message arrived in one read, else a buffer of its own; either
+   * way the parser never writes into it again, so it may be kept.
+   */
+  pub(subject: string, reply: string | undefined, headerSize: number, data: Buffer): void;
+  sub(subject: string, queue: string | undefined, sid: string): void;
+  /** max 0: unsubscribe now; otherwise after `max` messages in all. */
+  unsub(sid: string, max: number): void;
+  ping(): void;
+  pong(): void;
+  /** The input is not the protocol. The parser is dead after this call; `detail` is for logs. */
+  protocolError(err: ClientError, detail: string): void;
+}
+
+export interface ClientParserLimits {
+  /** Longest control line (op and args) accepted; nats-server's default is 4 KiB. */
+  maxControlLine: number;
+  /** Largest PUB/HPUB payload (headers included) accepted. */
+  maxPayload: number;
+}
+
+// Parser states.
+const S_OP = 0; // reading the op word
+const S_ARG = 1; // reading the arguments up to CR/LF
+const S_ARG_LF = 2; // saw CR after the arguments, need LF
+const S_SKIP_LINE = 3; // PING/PONG: ignore anything up to LF, as nats-server does
+const S_PAYLOAD = 4; // reading a PUB/HPUB payload
+const S_PAYLOAD_CR = 5; // payload complete, need CR
+const S_PAYLOAD_LF = 6; // need LF, then the message is dispatched
+const S_DEAD = 7; // a protocol error happened or the owner stopped the parser
+
+// Op words are folded into a number while they are read (5 bits per uppercase letter), so a split op
+// word needs no buffer and recognition is one comparison.
+function opCode(word: string): number {
+  let code = 0;
+  for (let i = 0; i < word.length; i++) code = code * 32 + (word.charCodeAt(i) - 64);
+  return code;
+}
+const OP_PUB = opCode("PUB");
+const OP_HPUB = opCode("HPUB");
+const OP_SUB = opCode("SUB");
+const OP_UNSUB = opCode("UNSUB");
+const OP_PING = opCode("PING");
+const OP_PONG = opCode("PONG");
+const OP_CONNECT = opCode("CONNECT");
+const MAX_OP_LEN = 7;
+
+/**
+ * The client-port protocol parser: one state machine over bytes (after nats-server's parser.go). Ops are
+ * case-insensitive, arguments are separated by any run of spaces/tabs, and ops may be split at any byte
+ * across reads: a partial control line is kept aside, a partial payload is gathered into its own buffer.
+ */
+export class ClientParser {
+  private state = S_OP;
+  private op = 0;
+  private opLen = 0;
+
+  // The control line being read: either [argStart, i) of the current buffer, or gathered in argBuf
+  // when it spans reads.
+  private argBuf: Buffer | null = null;
+  private argLen = 0;
+
+  // The PUB/HPUB being read.
+  private pubSubject = "";
+  private pubReply: string | undefined = undefined;
+  private pubHeaderSize = -1;
+  private pubSize = 0;
+  private payload: Buffer | null = null;
+  private payloadPos = 0;
+  private payloadDone: Buffer | null = null;
+
+  private readonly fields = new Int32Array(MAX_FIELDS * 2);
+
+  constructor(
+    private readonly handler: ClientOpHandler,
+    private readonly limits: ClientParserLimits,
+  ) {}
+
+  /** Stops parsing for good (the connection is closing); the rest of the current buffer is ignored. */
+  stop(): void {
+    this.state = S_DEAD;
+  }
+
+  get stopped(): boolean {
+    return this.state === S_DEAD;
+  }
+
+  parse(buf: Buffer): void {
+    const len = buf.length;
+    let i = 0;
+    let argStart = 0;
+    while (i < len) {
+      switch (this.state) {
+        case S_OP: {
+          const c = buf[i];
+          if (c === SPACE || c === TAB || c === CR || c === LF) {
+            if (!this.endOpWord(c)) return;
+            argStart = i + 1;
+          } else {
+            const upper = c & 0xdf; // ASCII letters to upper case
+            if (upper < 0x41 || upper > 0x5a || this.opLen === MAX_OP_LEN) {
+              return this.fail(ClientErrors.unknownOp, "bad op character");
+            }
+            this.op = this.op * 32 + (upper - 64);
+            this.opLen++;
+          }
+          i++;
+          break;
+        }
+        case S_ARG: {
+          while (i < len) {
+            const c = buf[i];
+            if (c === CR || c === LF) break;
+            i++;
+          }
+          if (i === len) break; // the control line continues in the next read
+          if (!this.endArgs(buf, argStart, i)) return;
+          if (buf[i] === CR) {
+            this.state = S_ARG_LF;
+            i++;
+          } else {
+            i++;
+            if (!this.dispatchArgs()) return;
+          }
+          break;
+        }
+        case S_ARG_LF:
+          if (buf[i] !== LF) return this.fail(ClientErrors.unknownOp, "CR without LF");
+          i++;
+          if (!this.dispatchArgs()) return;
+          break;
+        case S_SKIP_LINE:
+          if (buf[i] === LF) {
+            this.state = S_OP;
+            if (this.op === OP_PING) this.handler.ping();
+            else this.handler.pong();
+            this.op = 0;
+            this.opLen = 0;
+            if (this.stopped) return;
+          }
+          i++;
+          break;
+        case S_PAYLOAD: {
+          const avail = len - i;
+          if (this.payload === null) {
+            if (avail >= this.pubSize) {
+              // The whole payload is in this read: hand out a view, copy nothing.
+              this.payloadDone = buf.subarray(i, i + this.pubSize);
+              i += this.pubSize;
+              this.state = S_PAYLOAD_CR;
+              break;
+            }
+            this.payload = Buffer.allocUnsafe(this.pubSize);
+            this.payloadPos = 0;
+          }
+          const take = Math.min(this.pubSize - this.payloadPos, avail);
+          buf.copy(this.payload, this.payloadPos, i, i + take);
+          this.payloadPos += take;
+          i += take;
+          if (this.payloadPos === this.pubSize) {
+            this.payloadDone = this.payload;
+            this.payload = null;
+            this.state = S_PAYLOAD_CR;
+          }
+          break;
+        }
+        case S_PAYLOAD_CR:
+          if (buf[i] !== CR) return this.fail(ClientErrors.unknownOp, "payload longer than announced");
+          this.state = S_PAYLOAD_LF;
+          i++;
+          break;
+        case S_PAYLOAD_LF: {
+          if (buf[i] !== LF) return this.fail(ClientErrors.unknownOp, "payload not followed by CRLF");
+          i++;
+          this.state = S_OP;
+          const data = this.payloadDone!;
+          this.payloadDone = null;
+          this.handler.pub(this.pubSubject, this.pubReply, this.pubHeaderSize, data);
+          if (this.stopped) return;
+          break;
+        }
+        default:
+          return; // S_DEAD
+      }
+    }
+    // The buffer ended inside a control line: keep the partial line for the next read.
+    if (this.state === S_ARG && !this.keepPartialArgs(buf, argStart, len)) return;
+  }
+
+  /** The op word ended at byte `c`. Returns false when the parser died. */
+  private endOpWord(c: number): boolean {
+    const op = this.op;
+    if (op === OP_PING || op === OP_PONG) {
+      if (c === LF) {
+        this.op = 0;
+        this.opLen = 0;
+        if (op === OP_PING) this.handler.ping();
+        else this.handler.pong();
+        return !this.stopped;
+      }
+      this.state = S_SKIP_LINE;
+      return true;
+    }
+    const takesArgs = op === OP_PUB || op === OP_SUB || op === OP_HPUB || op === OP_UNSUB || op === OP_CONNECT;
+    if (!takesArgs || c === CR || c === LF) {
+      this.fail(ClientErrors.unknownOp, this.opLen === 0 ? "empty op" : "unknown op or missing arguments");
+      return false;
+    }
+    this.state = S_ARG;
+    this.argLen = 0;
+    return true;
+  }
+
+  private argLimit(): number {
+    // CONNECT carries credentials (JWTs, signatures) and is bounded by max_payload instead.
+    return this.op === OP_CONNECT ? Math.max(this.limits.maxPayload, this.limits.maxControlLine) : this.limits.maxControlLine;
+  }
+
+  private keepPartialArgs(buf: Buffer, start: number, end: number): boolean {
+    const n = end - start;
+    if (this.argLen + n > this.argLimit()) {
+      this.fail(ClientErrors.maxControlLine, `control line over ${this.argLimit()} bytes`);
+      return false;
+    }
+    this.appendArg(buf, start, end);
+    return true;
+  }
+
+  private appendArg(buf: Buffer, start: number, end: number): void {
+    const n = end - start;
+    if (n === 0) return;
+    const need = this.argLen + n;
+    if (this.argBuf === null || this.argBuf.length < need) {
+      const grown = Buffer.allocUnsafe(Math.max(need, 256, this.argBuf ? this.argBuf.length * 2 : 0));
+      if (this.argBuf !== null) this.argBuf.copy(grown, 0, 0, this.argLen);
+      this.argBuf = grown;
+    }
+    buf.copy(this.argBuf, this.argLen, start, end);
+    this.argLen = need;
+  }
+
+  // The complete argument bytes, set by endArgs for dispatchArgs.
+  private argSrc: Buffer = Buffer.alloc(0);
+  private argS = 0;
+  private argE = 0;
+
+  /** The control line ended at `end`. Returns false when the parser died. */
+  private endArgs(buf: Buffer, start: number, end: number): boolean {
+    if (this.argLen > 0) {
+      if (this.argLen + (end - start) > this.argLimit()) {
+        this.fail(ClientErrors.maxControlLine, `control line over ${this.argLimit()} bytes`);
+        return false;
+      }
+      this.appendArg(buf, start, end);
+      this.argSrc = this.argBuf!;
+      this.argS = 0;
+      this.argE = this.argLen;
+      this.argLen = 0;
+    } else {
+      if (end - start > this.argLimit()) {
+        this.fail(ClientErrors.maxControlLine, `control line over ${this.argLimit()} bytes`);
+        return false;
+      }
+      this.argSrc = buf;
+      this.argS = start;
+      this.argE = end;
+    }
+    return true;
+  }
+
+  /** Acts on a complete control line. Returns false when the parser died. */
+  private dispatchArgs(): boolean {
+    const buf = this.argSrc;
+    const op = this.op;
+    this.op = 0;
+    this.opLen = 0;
+    this.state = S_OP;
+    const f = this.fields;
+    switch (op) {
+      case OP_PUB: {
+        const n = splitFields(buf, this.argS, this.argE, f, 3);
+        if (n < 2) return this.failArgs("PUB");
+        const size = parseSize(buf, f[n * 2 - 2], f[n * 2 - 1]);
+        if (size < 0) return this.failArgs("PUB size");
+        this.pubSubject = fieldString(buf, f[0], f[1]);
+        this.pubReply = n === 3 ? fieldString(buf, f[2], f[3]) : undefined;
+        this.pubHeaderSize = -1;
+        return this.startPayload(size);
+      }
+      case OP_HPUB: {
+        const n = splitFields(buf, this.argS, this.argE, f, 4);
+        if (n < 3) return this.failArgs("HPUB");
+        const total = parseSize(buf, f[n * 2 - 2], f[n * 2 - 1]);
+        const hdr = parseSize(buf, f[n * 2 - 4], f[n * 2 - 3]);
+        if (total < 0 || hdr < 0 || hdr > total) return this.failArgs("HPUB sizes");
+        this.pubSubject = fieldString(buf, f[0], f[1]);
+        this.pubReply = n === 4 ? fieldString(buf, f[2], f[3]) : undefined;
+        this.pubHeaderSize = hdr;
+        return this.startPayload(total);
+      }
+      case OP_SUB: {
+        const n = splitFields(buf, this.argS, this.argE, f, 3);
+        if (n < 2) return this.failArgs("SUB");
+        const subject = fieldString(buf, f[0], f[1]);
+        const queue = n === 3 ? fieldString(buf, f[2], f[3]) : undefined;
+        const sid = fieldString(buf, f[n * 2 - 2], f[n * 2 - 1]);
+        this.handler.sub(subject, queue, sid);
+        return !this.stopped;
+      }
+      case OP_UNSUB: {
+        const n = splitFields(buf, this.argS, this.argE, f, 2);
+        if (n < 1) return this.failArgs("UNSUB");
+        let max = 0;
+        if (n === 2) {
+          max = parseSize(buf, f[2], f[3]);
+          if (max < 0) return this.failArgs("UNSUB max");
+        }
+        this.handler.unsub(fieldString(buf, f[0], f[1]), max);
+        return !this.stopped;
+      }
+      case OP_CONNECT: {
+        this.handler.connect(buf.toString("utf8", this.argS, this.argE));
+        return !this.stopped;
+      }
+      default:
+        this.fail(ClientErrors.unknownOp, "unknown op");
+        return false;
+    }
+  }
+
+  private startPayload(size: number): boolean {
+    if (size > this.limits.maxPayload) {
+      this.fail(ClientErrors.maxPayload, `payload of ${size} bytes over max_payload ${this.limits.maxPayload}`);
+      return false;
+    }
+    this.pubSize = size;
+    this.payload = null;
+    this.state = S_PAYLOAD;
+    return true;
+  }
+
+  private failArgs(what: string): false {
+    this.fail(ClientErrors.unknownOp, `malformed ${what} arguments`);
+    return false;
+  }
+
+  private fail(err: ClientError, detail: string): void {
+    this.state = S_DEAD;
+    this.argBuf = null;
+    this.payload = null;
+    this.handler.protocolError(err, detail);
+  }
+}

@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import {
+  NO_RESPONDERS_HEADER,
+  OutboundBuffer,
+  decodeHeaders,
+  encodeErr,
+  encodeHeaders,
+  encodeInfo,
+  headerValue,
+  writeMsg,
+  ClientErrors,
+} from "../src/index.js";
+
+function drain(out: OutboundBuffer): string {
+  return Buffer.concat(out.take()).toString("utf8");
+}
+
+describe("writeMsg", () => {
+  it("encodes MSG with and without reply", () => {
+    const out = new OutboundBuffer();
+    writeMsg(out, "foo.bar", "7", undefined, -1, Buffer.from("hello"));
+    writeMsg(out, "foo", "12", "_INBOX.x", -1, Buffer.alloc(0));
+    expect(drain(out)).toBe("MSG foo.bar 7 5\r\nhello\r\nMSG foo 12 _INBOX.x 0\r\n\r\n");
+  });
+
+  it("encodes HMSG with header and total sizes", () => {
+    const out = new OutboundBuffer();
+    const hdr = encodeHeaders({ fields: [["A", "b"]] });
+    const data = Buffer.concat([hdr, Buffer.from("xy")]);
+    writeMsg(out, "s", "1", "r", hdr.length, data);
+    expect(drain(out)).toBe(`HMSG s 1 r ${hdr.length} ${data.length}\r\nNATS/1.0\r\nA: b\r\n\r\nxy\r\n`);
+  });
+
+  it("encodes unicode subjects as UTF-8", () => {
+    const out = new OutboundBuffer();
+    writeMsg(out, "été", "1", undefined, -1, Buffer.from("z"));
+    expect(drain(out)).toBe("MSG été 1 1\r\nz\r\n");
+  });
+
+  it("keeps order across slab boundaries and big payloads", () => {
+    const out = new OutboundBuffer();
+    const big = Buffer.alloc(100_000, 0x62);
+    const parts: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const payload = i % 500 === 0 ? big : Buffer.from(`m${i}`);
+      writeMsg(out, `s.${i}`, String(i), undefined, -1, payload);
+      parts.push(`MSG s.${i} ${i} ${payload.length}\r\n${payload.toString()}\r\n`);
+    }
+    expect(out.length).toBe(Buffer.byteLength(parts.join("")));
+    expect(drain(out)).toBe(parts.join(""));
+    expect(out.length).toBe(0);
+    expect(out.take()).toEqual([]);
+  });
+
+  it("does not overwrite bytes already taken", () => {
+    const out = new OutboundBuffer();
+    writeMsg(out, "a", "1", undefined, -1, Buffer.from("first"));
+    const first = out.take();
+    const snapshot = Buffer.concat(first).toString();
+    writeMsg(out, "b", "2", undefined, -1, Buffer.from("second"));
+    expect(Buffer.concat(first).toString()).toBe(snapshot);
+    expect(drain(out)).toBe("MSG b 2 6\r\nsecond\r\n");
+  });
+});
+
+describe("control encoders", () => {
+  it("INFO ends with a space before CRLF like nats-server", () => {
+    expect(encodeInfo({ a: 1 }).toString()).toBe('INFO {"a":1} \r\n');
+  });
+  it("-ERR quotes the text", () => {
+    expect(encodeErr(ClientErrors.maxPayload).toString()).toBe("-ERR 'Maximum Payload Violation'\r\n");
+  });
+});
+
+describe("headers", () => {
+  it("round-trips fields, status and description", () => {
+    const block = encodeHeaders({ status: 408, description: "Request Timeout", fields: [["Nats-Msg-Id", "1"], ["X", "a"], ["X", "b"]] });
+    expect(block.toString()).toBe("NATS/1.0 408 Request Timeout\r\nNats-Msg-Id: 1\r\nX: a\r\nX: b\r\n\r\n");
+    expect(decodeHeaders(block)).toEqual({
+      status: 408,
+      description: "Request Timeout",
+      fields: [["Nats-Msg-Id", "1"], ["X", "a"], ["X", "b"]],
+    });
+    expect(headerValue(block, "X")).toBe("a");
+    expect(headerValue(block, "nats-msg-id")).toBeUndefined();
+  });
+  it("the no-responders block is what nats-server sends", () => {
+    expect(NO_RESPONDERS_HEADER.toString()).toBe("NATS/1.0 503\r\n\r\n");
+    expect(NO_RESPONDERS_HEADER.length).toBe(16);
+  });
+  it("rejects blocks that are not NATS headers", () => {
+    expect(() => decodeHeaders(Buffer.from("HTTP/1.1\r\n\r\n"))).toThrow();
+    expect(() => decodeHeaders(Buffer.from("NATS/1.0\r\nnocolon\r\n\r\n"))).toThrow();
+  });
+});

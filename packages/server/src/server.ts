@@ -1,0 +1,277 @@
+import { type AddressInfo, type Server as NetServer, type Socket, createServer } from "node:net";
+import { ClientErrors, encodeErr, encodeInfo } from "@tsnats/protocol";
+import { type DeliverySink, RoutingCore } from "@tsnats/router";
+import { Authenticator } from "./auth.js";
+import { ClientConnection, type ConnectionHost } from "./connection.js";
+import { type Logger, createLogger } from "./logger.js";
+import { type Monitor, startMonitor } from "./monitor.js";
+import { type ServerOptions, type ServerOptionsInput, resolveOptions } from "./options.js";
+import { removeRuntimeFiles, writeRuntimeFiles } from "./runtime-files.js";
+import { newServerId } from "./server-id.js";
+import { VERSION, NATS_VERSION } from "./version.js";
+
+/** The fields of INFO that are the same for every client. */
+export interface ServerInfo {
+  server_id: string;
+  server_name: string;
+  version: string;
+  proto: number;
+  host: string;
+  port: number;
+  headers: boolean;
+  max_payload: number;
+  auth_required?: boolean;
+  jetstream?: boolean;
+  tsnats: string;
+}
+
+export interface ServerStats {
+  inMsgs: number;
+  inBytes: number;
+  outMsgs: number;
+  outBytes: number;
+  totalConnections: number;
+  slowConsumers: number;
+}
+
+/** A closed connection, kept briefly for monitoring (connz?state=closed). */
+export interface ClosedConnection {
+  cid: number;
+  addr: string;
+  name: string;
+  reason: string;
+  start: Date;
+  stop: Date;
+}
+
+/**
+ * A tsnats server: the client listener, its connections, and the routing core they publish through.
+ * Create it with `startServer()`.
+ */
+export class Server implements ConnectionHost {
+  readonly opts: ServerOptions;
+  readonly log: Logger;
+  readonly id = newServerId();
+  readonly auth: Authenticator;
+  readonly router: RoutingCore<ClientConnection>;
+  readonly connections = new Map<number, ClientConnection>();
+  readonly closedConnections: ClosedConnection[] = [];
+  readonly stats: ServerStats = { inMsgs: 0, inBytes: 0, outMsgs: 0, outBytes: 0, totalConnections: 0, slowConsumers: 0 };
+  readonly startedAt = new Date();
+
+  private listener: NetServer | undefined;
+  private monitor: Monitor | undefined;
+  private info: ServerInfo | undefined;
+  private nextCid = 1;
+  private toFlush: ClientConnection[] = [];
+  private flushScheduled = false;
+  private shuttingDown = false;
+  private closedPromise: Promise<void> | undefined;
+
+  constructor(input: ServerOptionsInput, logger?: Logger) {
+    this.opts = resolveOptions(input);
+    this.log = logger ?? createLogger(this.opts.logging);
+    this.auth = new Authenticator(this.opts.authorization);
+    const sink: DeliverySink<ClientConnection> = {
+      deliver: (conn, sid, subject, reply, headerSize, data) => conn.deliver(sid, subject, reply, headerSize, data),
+    };
+    this.router = new RoutingCore(sink);
+  }
+
+  get name(): string {
+    return this.opts.serverName ?? this.id;
+  }
+
+  /** The address the client listener is bound to. */
+  get address(): AddressInfo {
+    const a = this.listener?.address();
+    if (a === null || a === undefined || typeof a === "string") throw new Error("server is not listening");
+    return a;
+  }
+
+  get port(): number {
+    return this.address.port;
+  }
+
+  get monitorPort(): number | undefined {
+    return this.monitor?.port;
+  }
+
+  async start(): Promise<void> {
+    const o = this.opts;
+    this.log.info(`Starting tsnats-server`);
+    this.log.info(`  Version:  ${VERSION} (NATS ${NATS_VERSION})`);
+    this.log.info(`  ID:       ${this.id}`);
+    if (o.configFile) this.log.info(`Using configuration file: ${o.configFile}`);
+    if (o.jetstream.enabled) this.log.warn("JetStream is not available in this version yet; the -js flag is accepted and ignored");
+    if (o.cluster.routes.length > 0 || o.cluster.port !== undefined) this.log.warn("Clustering is not available in this version yet; cluster settings are ignored");
+    const listener = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    this.listener = listener;
+    await new Promise<void>((resolve, reject) => {
+      listener.once("error", reject);
+      listener.listen(o.port <= 0 ? 0 : o.port, o.host, () => {
+        listener.off("error", reject);
+        resolve();
+      });
+    });
+    listener.on("error", (err) => this.log.error(`Client listener error: ${err.message}`));
+    this.info = this.buildInfo();
+    if (o.httpPort !== 0) this.monitor = await startMonitor(this, o.httpHost ?? o.host, o.httpPort);
+    writeRuntimeFiles(this);
+    this.log.info(`Listening for client connections on ${hostPort(o.host, this.port)}`);
+    this.log.info("Server is ready");
+  }
+
+  private buildInfo(): ServerInfo {
+    const info: ServerInfo = {
+      server_id: this.id,
+      server_name: this.name,
+      version: NATS_VERSION,
+      proto: 1,
+      host: this.opts.host,
+      port: this.port,
+      headers: true,
+      max_payload: this.opts.maxPayload,
+      tsnats: VERSION,
+    };
+    if (this.auth.required) info.auth_required = true;
+    return info;
+  }
+
+  infoFor(conn: ClientConnection): Buffer {
+    return encodeInfo({ ...this.info, client_id: conn.cid, client_ip: conn.socket.remoteAddress ?? "" });
+  }
+
+  private accept(socket: Socket): void {
+    if (this.shuttingDown) {
+      socket.destroy();
+      return;
+    }
+    const cid = this.nextCid++;
+    if (this.connections.size >= this.opts.maxConnections) {
+      this.log.warn(`Maximum connections of ${this.opts.maxConnections} exceeded, rejecting ${socket.remoteAddress}:${socket.remotePort}`);
+      socket.on("error", () => {});
+      socket.end(Buffer.concat([encodeInfo({ ...this.info, client_id: cid }), encodeErr(ClientErrors.maxConnections)]));
+      return;
+    }
+    const log = this.log.child({ cid, addr: `${socket.remoteAddress}:${socket.remotePort}` });
+    const conn = new ClientConnection(cid, socket, this, log);
+    this.connections.set(cid, conn);
+    this.stats.totalConnections++;
+    log.debug("Client connection created");
+    conn.start();
+  }
+
+  // ---- ConnectionHost ------------------------------------------------------------------------
+
+  attach(conn: ClientConnection): void {
+    this.router.connect(conn);
+  }
+
+  publish(conn: ClientConnection, subject: string, reply: string | undefined, headerSize: number, data: Buffer): void {
+    this.stats.inMsgs++;
+    this.stats.inBytes += data.length;
+    this.router.publish(conn.cid, subject, reply, headerSize, data);
+  }
+
+  subscribe(conn: ClientConnection, sid: string, subject: string, queue: string | undefined): void {
+    this.router.subscribe(conn.cid, sid, subject, queue);
+  }
+
+  unsubscribe(conn: ClientConnection, sid: string, max: number): void {
+    this.router.unsubscribe(conn.cid, sid, max);
+  }
+
+  scheduleFlush(conn: ClientConnection): void {
+    conn.flushQueued = true;
+    this.toFlush.push(conn);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushAll);
+    }
+  }
+
+  /** Once per event-loop turn: every connection that got output this turn writes it in one go. */
+  private readonly flushAll = (): void => {
+    this.flushScheduled = false;
+    const list = this.toFlush;
+    this.toFlush = [];
+    for (const conn of list) {
+      conn.flushQueued = false;
+      conn.flush();
+    }
+  };
+
+  closed(conn: ClientConnection): void {
+    this.connections.delete(conn.cid);
+    this.router.disconnect(conn.cid);
+    const s = conn.stats;
+    this.stats.outMsgs += s.outMsgs;
+    this.stats.outBytes += s.outBytes;
+    if (conn.closeReason.startsWith("Slow Consumer")) this.stats.slowConsumers++;
+    this.closedConnections.push({ cid: conn.cid, addr: conn.addr, name: conn.options.name, reason: conn.closeReason, start: conn.startedAt, stop: new Date() });
+    if (this.closedConnections.length > 1000) this.closedConnections.shift();
+    conn.log.debug(`Client connection closed: ${conn.closeReason}`);
+  }
+
+  /** Stops accepting, flushes and closes every connection, and releases the ports. */
+  close(): Promise<void> {
+    if (this.closedPromise !== undefined) return this.closedPromise;
+    this.shuttingDown = true;
+    this.closedPromise = (async () => {
+      this.log.info("Initiating Shutdown...");
+      const listenerClosed = new Promise<void>((resolve) => (this.listener ? this.listener.close(() => resolve()) : resolve()));
+      const conns = [...this.connections.values()];
+      await Promise.all(
+        conns.map(
+          (c) =>
+            new Promise<void>((resolve) => {
+              c.socket.once("close", () => resolve());
+              c.close("Server Shutdown");
+              if (c.socket.destroyed) resolve();
+            }),
+        ),
+      );
+      await listenerClosed;
+      await this.monitor?.close();
+      removeRuntimeFiles(this);
+      this.log.info("Server Exiting..");
+    })();
+    return this.closedPromise;
+  }
+}
+
+export function hostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** The embedding API's handle on a running server. */
+export interface ServerHandle {
+  readonly server: Server;
+  readonly port: number;
+  readonly host: string;
+  /** `nats://host:port`, with a loopback host when the server listens on every interface. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions extends ServerOptionsInput {
+  /** A pino logger to use instead of creating one from `logging`. */
+  logger?: Logger;
+}
+
+/** Starts a server and resolves once it accepts clients. */
+export async function startServer(options: StartOptions = {}): Promise<ServerHandle> {
+  const { logger, ...input } = options;
+  const server = new Server(input, logger);
+  await server.start();
+  const host = server.opts.host;
+  const dialHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  return {
+    server,
+    port: server.port,
+    host,
+    url: `nats://${hostPort(dialHost, server.port)}`,
+    close: () => server.close(),
+  };
+}
