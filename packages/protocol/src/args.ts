@@ -53,12 +53,37 @@ export function parseSize(buf: Uint8Array, start: number, end: number): number {
 }
 
 /**
- * Decodes `buf[start, end)` as a string. Control-line fields are nearly always ASCII, where latin1
- * decoding is the cheapest; anything with a high bit set is decoded as UTF-8 (subjects may be unicode).
+ * Decoded control-line fields, interned. Publishers reuse subjects, so decoding the same bytes to a new
+ * string on every PUB (a native call plus garbage) is the parser's biggest cost. A direct-mapped table
+ * keyed by a hash of the bytes returns the string decoded last time when the bytes match; a miss simply
+ * replaces the slot. One table per thread (parsing is single-threaded), bounded and allocation-free.
+ */
+const INTERN_SLOTS = 4096;
+const INTERN_MAX_LEN = 128;
+const interned: string[] = new Array<string>(INTERN_SLOTS).fill("");
+
+/**
+ * Decodes `buf[start, end)` as a string. Control-line fields are nearly always ASCII: those go through
+ * the intern table (latin1 decoding on a miss); anything with a high bit set is decoded as UTF-8
+ * (subjects may be unicode).
  */
 export function fieldString(buf: Buffer, start: number, end: number): string {
+  const len = end - start;
+  let h = len;
   for (let i = start; i < end; i++) {
-    if (buf[i] >= 0x80) return buf.toString("utf8", start, end);
+    const c = buf[i];
+    if (c >= 0x80) return buf.toString("utf8", start, end);
+    h = Math.imul(h ^ c, 0x01000193);
   }
-  return buf.latin1Slice(start, end);
+  if (len > INTERN_MAX_LEN) return buf.latin1Slice(start, end);
+  const slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
+  const cached = interned[slot];
+  if (cached.length === len) {
+    let i = 0;
+    while (i < len && cached.charCodeAt(i) === buf[start + i]) i++;
+    if (i === len) return cached;
+  }
+  const s = buf.latin1Slice(start, end);
+  interned[slot] = s;
+  return s;
 }

@@ -10,7 +10,7 @@ export interface ClientOpHandler {
    * the socket's read buffer whenever the message arrived in one read, else a buffer of its own; either
    * way the parser never writes into it again, so it may be kept.
    */
-  pub(subject: string, reply: string | undefined, headerSize: number, data: Buffer): void;
+  pub(subject: string, reply: string | undefined, headerSize: number, data: Uint8Array): void;
   sub(subject: string, queue: string | undefined, sid: string): void;
   /** max 0: unsubscribe now; otherwise after `max` messages in all. */
   unsub(sid: string, max: number): void;
@@ -75,7 +75,7 @@ export class ClientParser {
   private pubSize = 0;
   private payload: Buffer | null = null;
   private payloadPos = 0;
-  private payloadDone: Buffer | null = null;
+  private payloadDone: Uint8Array | null = null;
 
   private readonly fields = new Int32Array(MAX_FIELDS * 2);
 
@@ -101,6 +101,22 @@ export class ClientParser {
       switch (this.state) {
         case S_OP: {
           const c = buf[i];
+          // Fast path for the op that matters most: a whole "PUB " at the start of an op.
+          if (
+            this.opLen === 0 &&
+            (c | 0x20) === 0x70 &&
+            i + 3 < len &&
+            (buf[i + 1] | 0x20) === 0x75 &&
+            (buf[i + 2] | 0x20) === 0x62 &&
+            (buf[i + 3] === SPACE || buf[i + 3] === TAB)
+          ) {
+            this.op = OP_PUB;
+            this.state = S_ARG;
+            this.argLen = 0;
+            i += 4;
+            argStart = i;
+            break;
+          }
           if (c === SPACE || c === TAB || c === CR || c === LF) {
             if (!this.endOpWord(c)) return;
             argStart = i + 1;
@@ -151,9 +167,20 @@ export class ClientParser {
         case S_PAYLOAD: {
           const avail = len - i;
           if (this.payload === null) {
+            const size = this.pubSize;
+            if (avail >= size + 2 && buf[i + size] === CR && buf[i + size + 1] === LF) {
+              // The whole message is in this read: dispatch a view of it right away.
+              const data = new Uint8Array(buf.buffer, buf.byteOffset + i, size);
+              i += size + 2;
+              this.state = S_OP;
+              this.handler.pub(this.pubSubject, this.pubReply, this.pubHeaderSize, data);
+              if (this.stopped) return;
+              break;
+            }
             if (avail >= this.pubSize) {
               // The whole payload is in this read: hand out a view, copy nothing.
-              this.payloadDone = buf.subarray(i, i + this.pubSize);
+              // A plain Uint8Array view: Buffer#subarray's species construction costs twice as much.
+              this.payloadDone = new Uint8Array(buf.buffer, buf.byteOffset + i, this.pubSize);
               i += this.pubSize;
               this.state = S_PAYLOAD_CR;
               break;

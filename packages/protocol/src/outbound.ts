@@ -40,10 +40,20 @@ export class OutboundBuffer {
     this.pos = 0;
   }
 
-  /** Appends an ASCII/latin1 string that is known to be short (protocol words, subjects, sids). */
+  /**
+   * Appends a latin1 string. Short ones (protocol words, subjects, sids) are copied char by char: a
+   * native write call costs more than the loop for the lengths seen here.
+   */
   ascii(s: string): void {
-    const slab = this.reserve(s.length);
-    this.pos += slab.latin1Write(s, this.pos);
+    const n = s.length;
+    const slab = this.reserve(n);
+    if (n > 64) {
+      this.pos += slab.latin1Write(s, this.pos);
+      return;
+    }
+    let p = this.pos;
+    for (let i = 0; i < n; i++) slab[p++] = s.charCodeAt(i);
+    this.pos = p;
   }
 
   /** Appends a string that may hold any unicode. */
@@ -53,12 +63,22 @@ export class OutboundBuffer {
     this.pos += slab.utf8Write(s, this.pos);
   }
 
-  /** Appends a subject or other token: latin1 when it is ASCII, UTF-8 otherwise. */
+  /** Appends a subject or other token: byte per char when it is ASCII, UTF-8 otherwise. */
   token(s: string): void {
-    for (let i = 0; i < s.length; i++) {
-      if (s.charCodeAt(i) >= 0x80) return this.utf8(s);
+    const n = s.length;
+    if (n > 64) {
+      for (let i = 0; i < n; i++) if (s.charCodeAt(i) >= 0x80) return this.utf8(s);
+      this.ascii(s);
+      return;
     }
-    this.ascii(s);
+    const slab = this.reserve(n);
+    let p = this.pos;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) return this.utf8(s); // nothing committed yet: pos is unchanged
+      slab[p++] = c;
+    }
+    this.pos = p;
   }
 
   /** Appends a non-negative integer in decimal. */
@@ -68,7 +88,15 @@ export class OutboundBuffer {
       slab[this.pos++] = 0x30 + n;
       return;
     }
-    this.pos += slab.latin1Write(String(n), this.pos);
+    let digits = 1;
+    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+    let p = this.pos + digits;
+    this.pos = p;
+    let x = n;
+    do {
+      slab[--p] = 0x30 + (x % 10);
+      x = Math.floor(x / 10);
+    } while (x > 0);
   }
 
   byte(b: number): void {

@@ -9,8 +9,8 @@ class Recorder implements ClientOpHandler {
   connect(json: string) {
     this.events.push(["connect", json]);
   }
-  pub(subject: string, reply: string | undefined, headerSize: number, data: Buffer) {
-    this.events.push(["pub", subject, reply, headerSize, data.toString("latin1")]);
+  pub(subject: string, reply: string | undefined, headerSize: number, data: Uint8Array) {
+    this.events.push(["pub", subject, reply, headerSize, Buffer.from(data).toString("latin1")]);
   }
   sub(subject: string, queue: string | undefined, sid: string) {
     this.events.push(["sub", subject, queue, sid]);
@@ -127,7 +127,7 @@ describe("ClientParser", () => {
 
   it("hands out payloads as views of the read buffer when they arrived whole", () => {
     const buf = Buffer.from("PUB a 3\r\nabc\r\n");
-    let data: Buffer | undefined;
+    let data: Uint8Array | undefined;
     const p = new ClientParser(
       {
         ...new Recorder(),

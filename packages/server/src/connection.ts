@@ -26,7 +26,7 @@ export interface ConnectionHost {
   infoFor(conn: ClientConnection): Buffer;
   /** The client authenticated (or needs none): it joins its account's routing. */
   attach(conn: ClientConnection): void;
-  publish(conn: ClientConnection, subject: string, reply: string | undefined, headerSize: number, data: Buffer): void;
+  publish(conn: ClientConnection, subject: string, reply: string | undefined, headerSize: number, data: Uint8Array): void;
   subscribe(conn: ClientConnection, sid: string, subject: string, queue: string | undefined): void;
   unsubscribe(conn: ClientConnection, sid: string, max: number): void;
   /** Flush this connection's outbound buffer at the end of the event-loop turn. */
@@ -148,7 +148,7 @@ export class ClientConnection implements ClientOpHandler, ClientRef {
     if (this.options.verbose) this.sendRaw(OK);
   }
 
-  pub(subject: string, reply: string | undefined, headerSize: number, data: Buffer): void {
+  pub(subject: string, reply: string | undefined, headerSize: number, data: Uint8Array): void {
     if (this.tracing) this.log.trace(`<<- [${headerSize >= 0 ? "HPUB" : "PUB"} ${subject}${reply ? ` ${reply}` : ""} ${data.length}]`);
     if (!this.mayOperate()) return;
     if (headerSize >= 0 && !this.options.headers) {
@@ -163,8 +163,9 @@ export class ClientConnection implements ClientOpHandler, ClientRef {
       if (!hasEmptyToken(subject)) this.host.publish(this, subject, reply, headerSize, data);
       return;
     }
-    this.host.publish(this, subject, reply, headerSize, data);
+    // nats-server acknowledges a PUB before routing it, so +OK precedes any MSG the publish causes.
     if (this.options.verbose) this.sendRaw(OK);
+    this.host.publish(this, subject, reply, headerSize, data);
   }
 
   sub(subject: string, queue: string | undefined, sid: string): void {

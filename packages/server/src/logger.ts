@@ -20,13 +20,13 @@ export function createLogger(opts: Partial<LoggingOptions> = {}): Logger {
     destination,
     sync: true,
     colorize: !toFile && process.stderr.isTTY === true,
-    translateTime: "SYS:yyyy/mm/dd HH:MM:ss.l",
-    ignore: "hostname,cid,addr",
-    customLevels: "trc:10,dbg:20,inf:30,wrn:40,err:50,ftl:60",
-    useOnlyCustomProps: false,
+    // The line is built here, nats-server style: [pid] 2006/01/02 15:04:05.000 [INF] addr - cid:N - msg
+    ignore: "pid,hostname,time,level,cid,addr",
+    hideObject: false,
     messageFormat: (log, messageKey) => {
       const msg = String(log[messageKey] ?? "");
-      return log.cid !== undefined ? `${String(log.addr ?? "")} - cid:${String(log.cid)} - ${msg}` : msg;
+      const where = log.cid !== undefined ? `${String(log.addr ?? "")} - cid:${String(log.cid)} - ` : "";
+      return `[${String(log.pid)}] ${formatTime(Number(log.time))} [${LEVEL_TAGS[Number(log.level)] ?? "???"}] ${where}${msg}`;
     },
   });
   return pino({ level, base: { pid: process.pid } }, stream);
@@ -35,4 +35,15 @@ export function createLogger(opts: Partial<LoggingOptions> = {}): Logger {
 /** A logger that drops everything (embedding and tests). */
 export function silentLogger(): Logger {
   return pino({ level: "silent" });
+}
+
+const LEVEL_TAGS: Record<number, string> = { 10: "TRC", 20: "DBG", 30: "INF", 40: "WRN", 50: "ERR", 60: "FTL" };
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, "0");
+}
+
+function formatTime(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}/${pad(d.getMonth() + 1)}/${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 }

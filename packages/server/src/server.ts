@@ -168,7 +168,7 @@ export class Server implements ConnectionHost {
     this.router.connect(conn);
   }
 
-  publish(conn: ClientConnection, subject: string, reply: string | undefined, headerSize: number, data: Buffer): void {
+  publish(conn: ClientConnection, subject: string, reply: string | undefined, headerSize: number, data: Uint8Array): void {
     this.stats.inMsgs++;
     this.stats.inBytes += data.length;
     this.router.publish(conn.cid, subject, reply, headerSize, data);

@@ -1,0 +1,28 @@
+// Runs every micro-benchmark and prints one table: ops/s, messages/s and MB/s where they apply.
+// Usage: node bench/run.js [name-filter]
+import { protocolBench } from "./protocol.bench.js";
+import { subjectBench } from "./subject.bench.js";
+
+const suites = { protocol: protocolBench, subject: subjectBench };
+const filter = process.argv[2];
+
+const rows = [];
+for (const [name, make] of Object.entries(suites)) {
+  if (filter && !name.includes(filter)) continue;
+  const { bench, perOp = 1, bytesPerOp, check } = make();
+  await bench.run();
+  if (check && !check()) throw new Error(`${name}: benchmark self-check failed`);
+  for (const task of bench.tasks) {
+    const r = task.result;
+    const hz = r?.throughput?.mean ?? r?.hz ?? 0;
+    rows.push({
+      suite: name,
+      task: task.name,
+      "ops/s": Math.round(hz).toLocaleString("en-US"),
+      "msgs/s": perOp > 1 ? Math.round(hz * perOp).toLocaleString("en-US") : "",
+      "MB/s": bytesPerOp ? ((hz * bytesPerOp) / 1e6).toFixed(1) : "",
+      "p99 µs": r?.latency?.p99 !== undefined ? (r.latency.p99 * 1000).toFixed(2) : "",
+    });
+  }
+}
+console.table(rows);
