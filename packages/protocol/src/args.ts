@@ -59,6 +59,8 @@ export function parseSize(buf: Uint8Array, start: number, end: number): number {
  * replaces the slot. One table per thread (parsing is single-threaded), bounded and allocation-free.
  */
 const INTERN_SLOTS = 4096;
+/** Hash seed shared by fieldString and scanLine, so both find the same intern slot. */
+const FNV_OFFSET = 0x811c9dc5 | 0;
 const INTERN_MAX_LEN = 128;
 const interned: string[] = new Array<string>(INTERN_SLOTS).fill("");
 
@@ -68,13 +70,18 @@ const interned: string[] = new Array<string>(INTERN_SLOTS).fill("");
  * (subjects may be unicode).
  */
 export function fieldString(buf: Buffer, start: number, end: number): string {
-  const len = end - start;
-  let h = len;
+  let h = FNV_OFFSET;
   for (let i = start; i < end; i++) {
     const c = buf[i];
     if (c >= 0x80) return buf.toString("utf8", start, end);
     h = Math.imul(h ^ c, 0x01000193);
   }
+  return internAscii(buf, start, end, h);
+}
+
+/** The interned string of the ASCII bytes `buf[start, end)` whose hash (as fieldString computes it) is `h`. */
+function internAscii(buf: Buffer, start: number, end: number, h: number): string {
+  const len = end - start;
   if (len > INTERN_MAX_LEN) return buf.latin1Slice(start, end);
   const slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
   const cached = interned[slot];
@@ -86,4 +93,68 @@ export function fieldString(buf: Buffer, start: number, end: number): string {
   const s = buf.latin1Slice(start, end);
   interned[slot] = s;
   return s;
+}
+
+/**
+ * A whole control line scanned in one pass: up to MAX_FIELDS fields, each with its bounds, the hash its
+ * string is interned under, and its value when it is a decimal number. Filled by scanLine.
+ */
+export class ScannedLine {
+  count = 0;
+  readonly start = new Int32Array(MAX_FIELDS);
+  readonly end = new Int32Array(MAX_FIELDS);
+  readonly hash = new Int32Array(MAX_FIELDS);
+  /** The field's value as a decimal number, or -1. */
+  readonly num = new Float64Array(MAX_FIELDS);
+
+  string(buf: Buffer, k: number): string {
+    return internAscii(buf, this.start[k], this.end[k], this.hash[k]);
+  }
+}
+
+/**
+ * The hot path's control-line scanner (PUB/HPUB): from `start` (just after the op word) it reads ASCII
+ * fields separated by spaces/tabs up to CRLF (or LF), hashing and numbering each as it goes, in one pass.
+ * Returns the index just past the line, or -1 when the line is not whole in `buf`, is longer than `limit`,
+ * has a non-ASCII byte or too many fields: the caller then takes the general, byte-at-a-time path.
+ */
+export function scanLine(buf: Buffer, start: number, len: number, limit: number, out: ScannedLine): number {
+  const stop = Math.min(len, start + limit);
+  let i = start;
+  let n = 0;
+  for (;;) {
+    let c = 0;
+    while (i < stop && ((c = buf[i]) === SPACE || c === TAB)) i++;
+    if (i >= stop) return -1;
+    if (c === CR || c === LF) break;
+    if (n === MAX_FIELDS) return -1;
+    const fieldStart = i;
+    let h = FNV_OFFSET;
+    let num = 0;
+    let numeric = true;
+    while (i < stop) {
+      c = buf[i];
+      if (c === SPACE || c === TAB || c === CR || c === LF) break;
+      if (c >= 0x80) return -1;
+      h = Math.imul(h ^ c, 0x01000193);
+      const d = c - 0x30;
+      if (d < 0 || d > 9) numeric = false;
+      else num = num * 10 + d;
+      i++;
+    }
+    if (i >= stop) return -1;
+    const flen = i - fieldStart;
+    out.start[n] = fieldStart;
+    out.end[n] = i;
+    out.hash[n] = h;
+    out.num[n] = numeric && flen <= 15 ? num : -1;
+    n++;
+  }
+  out.count = n;
+  if (buf[i] === CR) {
+    if (i + 1 >= len) return -1;
+    if (buf[i + 1] !== LF) return -1;
+    return i + 2;
+  }
+  return i + 1;
 }

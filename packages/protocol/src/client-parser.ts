@@ -1,5 +1,5 @@
 import "./buffer-fast.js";
-import { CR, LF, MAX_FIELDS, SPACE, TAB, fieldString, parseSize, splitFields } from "./args.js";
+import { CR, LF, MAX_FIELDS, SPACE, TAB, ScannedLine, fieldString, parseSize, scanLine, splitFields } from "./args.js";
 import { type ClientError, ClientErrors } from "./errors.js";
 
 /** What the parser hands to the connection, one call per complete client op. */
@@ -78,6 +78,10 @@ export class ClientParser {
   private payloadDone: Uint8Array | null = null;
 
   private readonly fields = new Int32Array(MAX_FIELDS * 2);
+  private readonly line = new ScannedLine();
+  /** The current read's ArrayBuffer and offset, for cheap payload views. */
+  private ab: ArrayBufferLike = new ArrayBuffer(0);
+  private abOffset = 0;
 
   constructor(
     private readonly handler: ClientOpHandler,
@@ -94,6 +98,9 @@ export class ClientParser {
   }
 
   parse(buf: Buffer): void {
+    // `buf.buffer` is a slow getter (tens of ns); read it once per read, not once per message.
+    this.ab = buf.buffer;
+    this.abOffset = buf.byteOffset;
     const len = buf.length;
     let i = 0;
     let argStart = 0;
@@ -101,21 +108,14 @@ export class ClientParser {
       switch (this.state) {
         case S_OP: {
           const c = buf[i];
-          // Fast path for the op that matters most: a whole "PUB " at the start of an op.
-          if (
-            this.opLen === 0 &&
-            (c | 0x20) === 0x70 &&
-            i + 3 < len &&
-            (buf[i + 1] | 0x20) === 0x75 &&
-            (buf[i + 2] | 0x20) === 0x62 &&
-            (buf[i + 3] === SPACE || buf[i + 3] === TAB)
-          ) {
-            this.op = OP_PUB;
-            this.state = S_ARG;
-            this.argLen = 0;
-            i += 4;
-            argStart = i;
-            break;
+          // Fast path for the ops that matter most: a whole PUB/HPUB line in this read, scanned in one pass.
+          if (this.opLen === 0 && i + 4 < len) {
+            const next = this.fastPub(buf, i, len);
+            if (next > 0) {
+              i = next;
+              if (this.stopped) return;
+              break;
+            }
           }
           if (c === SPACE || c === TAB || c === CR || c === LF) {
             if (!this.endOpWord(c)) return;
@@ -170,7 +170,7 @@ export class ClientParser {
             const size = this.pubSize;
             if (avail >= size + 2 && buf[i + size] === CR && buf[i + size + 1] === LF) {
               // The whole message is in this read: dispatch a view of it right away.
-              const data = new Uint8Array(buf.buffer, buf.byteOffset + i, size);
+              const data = new Uint8Array(this.ab, this.abOffset + i, size);
               i += size + 2;
               this.state = S_OP;
               this.handler.pub(this.pubSubject, this.pubReply, this.pubHeaderSize, data);
@@ -180,7 +180,7 @@ export class ClientParser {
             if (avail >= this.pubSize) {
               // The whole payload is in this read: hand out a view, copy nothing.
               // A plain Uint8Array view: Buffer#subarray's species construction costs twice as much.
-              this.payloadDone = new Uint8Array(buf.buffer, buf.byteOffset + i, this.pubSize);
+              this.payloadDone = new Uint8Array(this.ab, this.abOffset + i, this.pubSize);
               i += this.pubSize;
               this.state = S_PAYLOAD_CR;
               break;
@@ -220,6 +220,58 @@ export class ClientParser {
     }
     // The buffer ended inside a control line: keep the partial line for the next read.
     if (this.state === S_ARG && !this.keepPartialArgs(buf, argStart, len)) return;
+  }
+
+  /**
+   * PUB/HPUB whose whole control line is in `buf` from `i`: parsed in one pass, and when the payload is
+   * there too the message is dispatched at once. Returns the index to continue from, or 0 when this is
+   * not such a line (the general path then reads it byte by byte, errors included).
+   */
+  private fastPub(buf: Buffer, i: number, len: number): number {
+    let hdr = false;
+    let c = buf[i] | 0x20;
+    if (c === 0x68) {
+      // 'h'
+      hdr = true;
+      c = buf[++i] | 0x20;
+    }
+    if (c !== 0x70 || (buf[i + 1] | 0x20) !== 0x75 || (buf[i + 2] | 0x20) !== 0x62) return 0;
+    const sp = buf[i + 3];
+    if (sp !== SPACE && sp !== TAB) return 0;
+    const line = this.line;
+    const next = scanLine(buf, i + 4, len, this.limits.maxControlLine, line);
+    if (next < 0) return 0;
+    const n = line.count;
+    let size: number;
+    let headerSize = -1;
+    if (hdr) {
+      if (n !== 3 && n !== 4) return 0;
+      size = line.num[n - 1];
+      headerSize = line.num[n - 2];
+      if (size < 0 || headerSize < 0 || headerSize > size) return 0;
+    } else {
+      if (n !== 2 && n !== 3) return 0;
+      size = line.num[n - 1];
+      if (size < 0) return 0;
+    }
+    if (size > this.limits.maxPayload) {
+      this.fail(ClientErrors.maxPayload, `payload of ${size} bytes over max_payload ${this.limits.maxPayload}`);
+      return len;
+    }
+    const subject = line.string(buf, 0);
+    const reply = n === (hdr ? 4 : 3) ? line.string(buf, 1) : undefined;
+    if (next + size + 2 <= len && buf[next + size] === CR && buf[next + size + 1] === LF) {
+      // A plain Uint8Array view: Buffer#subarray's species construction costs twice as much.
+      this.handler.pub(subject, reply, headerSize, new Uint8Array(this.ab, this.abOffset + next, size));
+      return this.stopped ? len : next + size + 2;
+    }
+    this.pubSubject = subject;
+    this.pubReply = reply;
+    this.pubHeaderSize = headerSize;
+    this.pubSize = size;
+    this.payload = null;
+    this.state = S_PAYLOAD;
+    return next;
   }
 
   /** The op word ended at byte `c`. Returns false when the parser died. */

@@ -29,8 +29,10 @@ export interface ConnectionHost {
   publish(conn: ClientConnection, subject: string, reply: string | undefined, headerSize: number, data: Uint8Array): void;
   subscribe(conn: ClientConnection, sid: string, subject: string, queue: string | undefined): void;
   unsubscribe(conn: ClientConnection, sid: string, max: number): void;
-  /** Flush this connection's outbound buffer at the end of the event-loop turn. */
+  /** Flush this connection's outbound buffer after the current read, or at the end of the turn. */
   scheduleFlush(conn: ClientConnection): void;
+  /** Writes out every connection that got output since the last flush (called after each read). */
+  flushPending(): void;
   closed(conn: ClientConnection): void;
 }
 
@@ -75,6 +77,7 @@ export class ClientConnection implements ClientOpHandler, ClientRef {
   /** Bytes the socket had not yet written at the last flush: part of the slow-consumer measure. */
   private socketBacklog = 0;
   private readonly tracing: boolean;
+  private lastValidSubject = "";
 
   constructor(
     readonly cid: number,
@@ -107,7 +110,12 @@ export class ClientConnection implements ClientOpHandler, ClientRef {
   start(): void {
     const s = this.socket;
     s.setNoDelay(true);
-    s.on("data", (chunk: Buffer) => this.parser.parse(chunk));
+    s.on("data", (chunk: Buffer) => {
+      this.parser.parse(chunk);
+      // Like nats-server's read loop: what one read produced goes out right after it, in one write
+      // per destination connection. Waiting for the end of the turn only added latency.
+      this.host.flushPending();
+    });
     s.on("error", (err) => this.log.debug({ err: err.message }, "Socket error"));
     s.on("close", () => this.onSocketClosed());
     this.sendRaw(this.host.infoFor(this));
@@ -156,13 +164,15 @@ export class ClientConnection implements ClientOpHandler, ClientRef {
     }
     this.stats.inMsgs++;
     this.stats.inBytes += data.length;
-    if (!isValidLiteralSubject(subject)) {
+    // Publishers repeat subjects, and the parser interns them: validate a subject once, not per message.
+    if (subject !== this.lastValidSubject && !isValidLiteralSubject(subject)) {
       // nats-server answers with an error but still routes a subject whose tokens are all non-empty
       // (wildcard tokens then match only as literals); one with an empty token matches nothing.
       this.sendErr(ClientErrors.invalidPublishSubject);
       if (!hasEmptyToken(subject)) this.host.publish(this, subject, reply, headerSize, data);
       return;
     }
+    this.lastValidSubject = subject;
     // nats-server acknowledges a PUB before routing it, so +OK precedes any MSG the publish causes.
     if (this.options.verbose) this.sendRaw(OK);
     this.host.publish(this, subject, reply, headerSize, data);

@@ -191,15 +191,21 @@ export class Server implements ConnectionHost {
     }
   }
 
-  /** Once per event-loop turn: every connection that got output this turn writes it in one go. */
-  private readonly flushAll = (): void => {
-    this.flushScheduled = false;
+  /** Every connection that got output since the last flush writes it in one go. */
+  flushPending(): void {
     const list = this.toFlush;
+    if (list.length === 0) return;
     this.toFlush = [];
     for (const conn of list) {
       conn.flushQueued = false;
       conn.flush();
     }
+  }
+
+  /** The end-of-turn flush, for output that was not produced by a read (timers, closes). */
+  private readonly flushAll = (): void => {
+    this.flushScheduled = false;
+    this.flushPending();
   };
 
   closed(conn: ClientConnection): void {
