@@ -1,4 +1,5 @@
-// Runs every micro-benchmark and prints one table: ops/s, messages/s and MB/s where they apply.
+// Runs every micro-benchmark and prints one table: ops/s, items/s (messages, matches: ops × items per op)
+// and MB/s where they apply.
 // Usage: node bench/run.js [name-filter]
 import { protocolBench } from "./protocol.bench.js";
 import { subjectBench } from "./subject.bench.js";
@@ -19,7 +20,7 @@ for (const [name, make] of Object.entries(suites)) {
       suite: name,
       task: task.name,
       "ops/s": Math.round(hz).toLocaleString("en-US"),
-      "msgs/s": perOp > 1 ? Math.round(hz * perOp).toLocaleString("en-US") : "",
+      "items/s": perOp > 1 ? Math.round(hz * perOp).toLocaleString("en-US") : "",
       "MB/s": bytesPerOp ? ((hz * bytesPerOp) / 1e6).toFixed(1) : "",
       "p99 µs": r?.latency?.p99 !== undefined ? (r.latency.p99 * 1000).toFixed(2) : "",
     });

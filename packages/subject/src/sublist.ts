@@ -1,0 +1,162 @@
+/**
+ * The subscription index: a trie of subscriptions (trie.ts) with a bounded, self-disabling cache of match
+ * results in front of it (match-cache.ts, cache-policy.ts). Semantics follow nats-server's `Sublist`.
+ */
+import { CachePolicy } from "./cache-policy.js";
+import { MatchCache } from "./match-cache.js";
+import { EMPTY_RESULT } from "./result.js";
+import { childOf, collectAll, pruneChild, TrieLevel, type TrieNode } from "./trie.js";
+import { TrieMatcher } from "./trie-match.js";
+import type { MatchResult, SublistOptions, SublistStats, Subscription } from "./types.js";
+import { isValidSubject } from "./validate.js";
+
+/** nats-server's `slCacheMax`. */
+const DEFAULT_CACHE_SIZE = 1024;
+
+export class Sublist<S extends Subscription> {
+  private readonly root = new TrieLevel<S>();
+  private readonly matcher = new TrieMatcher<S>(this.root);
+  /** `null` when caching was turned off by the options. */
+  private readonly cache: MatchCache<MatchResult<S>> | null;
+  private readonly policy = new CachePolicy();
+  /** Bumped by every change to the set; cached results from an older generation are never served. */
+  private generation = 0;
+  private subs = 0;
+  private matches = 0;
+  private cacheHits = 0;
+  private inserts = 0;
+  private removes = 0;
+
+  constructor(options: SublistOptions = {}) {
+    const size = options.cacheSize ?? DEFAULT_CACHE_SIZE;
+    if (!Number.isInteger(size) || size < 1) {
+      throw new RangeError(`sublist: cacheSize must be a positive integer, got ${size}`);
+    }
+    this.cache = options.cache === false ? null : new MatchCache(size);
+  }
+
+  /** Number of subscriptions. */
+  get count(): number {
+    return this.subs;
+  }
+
+  /** Adds `sub` under `sub.subject`, which may hold wildcards. Adding the same object twice is a no-op. */
+  insert(sub: S): void {
+    const subject = sub.subject;
+    if (!isValidSubject(subject)) throw new Error(`sublist: invalid subject ${JSON.stringify(subject)}`);
+    if (sub.queue === "") throw new Error(`sublist: empty queue group name for ${JSON.stringify(subject)}`);
+    let level = this.root;
+    let node: TrieNode<S>;
+    let start = 0;
+    for (;;) {
+      const dot = subject.indexOf(".", start);
+      const end = dot < 0 ? subject.length : dot;
+      node = childOf(level, subject, start, end, true)!;
+      if (dot < 0) break;
+      level = node.next ?? (node.next = new TrieLevel());
+      start = dot + 1;
+    }
+    if (!node.add(sub)) return;
+    this.subs++;
+    this.inserts++;
+    this.generation++;
+  }
+
+  /** Removes `sub` (by identity). Returns false when it was not in the index. */
+  remove(sub: S): boolean {
+    const subject = sub.subject;
+    if (subject.length === 0) return false;
+    // Remember the path so emptied nodes can be pruned bottom-up; subjects are a few tokens deep.
+    const levels: TrieLevel<S>[] = [];
+    const nodes: TrieNode<S>[] = [];
+    const bounds: number[] = []; // start, end of each token
+    let level: TrieLevel<S> | null = this.root;
+    let start = 0;
+    for (;;) {
+      const dot = subject.indexOf(".", start);
+      const end = dot < 0 ? subject.length : dot;
+      if (end === start) return false;
+      const node: TrieNode<S> | null = childOf(level, subject, start, end, false);
+      if (node === null) return false;
+      levels.push(level);
+      nodes.push(node);
+      bounds.push(start, end);
+      if (dot < 0) break;
+      level = node.next;
+      if (level === null) return false;
+      start = dot + 1;
+    }
+    if (!nodes[nodes.length - 1].delete(sub)) return false;
+
+    for (let i = nodes.length - 1; i >= 0; i--) {
+      const node = nodes[i];
+      if (!node.isEmpty()) break;
+      node.next = null;
+      pruneChild(levels[i], node, subject, bounds[2 * i], bounds[2 * i + 1]);
+    }
+    this.subs--;
+    this.removes++;
+    this.generation++;
+    return true;
+  }
+
+  /** Removes every subscription in `subs` that is in the index (a client going away). */
+  removeBatch(subs: Iterable<S>): void {
+    for (const sub of subs) this.remove(sub);
+  }
+
+  /**
+   * Everything subscribed to the literal `subject`. The result may come from the cache and be shared: do
+   * not modify it. A subject with an empty token matches nothing.
+   */
+  match(subject: string): MatchResult<S> {
+    this.matches++;
+    const cache = this.cache;
+    if (cache === null) return this.matcher.match(subject) ?? EMPTY_RESULT;
+    const policy = this.policy;
+    if (!policy.active) {
+      policy.skip();
+      return this.matcher.match(subject) ?? EMPTY_RESULT;
+    }
+    const cached = cache.get(subject, this.generation);
+    if (cached !== undefined) {
+      this.cacheHits++;
+      policy.record(true);
+      return cached;
+    }
+    const result = this.matcher.match(subject);
+    if (result === null) return EMPTY_RESULT; // malformed subject: nothing to cache, nothing to measure
+    cache.set(subject, result, this.generation);
+    if (!policy.record(false)) cache.clear(); // switched off: release what the cache holds
+    return result;
+  }
+
+  /** Whether anything is subscribed to the literal `subject`; cheaper than `match` on a cache miss. */
+  hasInterest(subject: string): boolean {
+    // A cached result answers for free; a miss walks the trie without building (or caching) a result, and
+    // is left out of the statistics and the cache policy, which are about `match`.
+    if (this.cache !== null && this.policy.active) {
+      const cached = this.cache.get(subject, this.generation);
+      if (cached !== undefined) return cached.psubs.length > 0 || cached.qsubs.length > 0;
+    }
+    return this.matcher.hasInterest(subject);
+  }
+
+  stats(): SublistStats {
+    return {
+      count: this.subs,
+      cacheEntries: this.cache === null || !this.policy.active ? 0 : this.cache.size(this.generation),
+      matches: this.matches,
+      cacheHits: this.cacheHits,
+      inserts: this.inserts,
+      removes: this.removes,
+    };
+  }
+
+  /** Every subscription, in no particular order. */
+  all(): S[] {
+    const out: S[] = [];
+    collectAll(this.root, out);
+    return out;
+  }
+}

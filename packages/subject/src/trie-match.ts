@@ -1,0 +1,95 @@
+/**
+ * Walking the trie for one literal subject: the uncached half of `Sublist.match`, and `hasInterest`.
+ *
+ * The subject is cut into tokens once, into a token array the matcher owns and reuses, since the walk
+ * revisits the remaining tokens under every `*` it meets; the only per-match allocations are the token
+ * substrings (needed as map keys) and the result arrays.
+ */
+import { DOT } from "./chars.js";
+import { ResultBuilder } from "./result.js";
+import type { TrieLevel, TrieNode } from "./trie.js";
+import type { MatchResult, Subscription } from "./types.js";
+
+export class TrieMatcher<S extends Subscription> {
+  private readonly tokens: string[] = [];
+  private ntokens = 0;
+  private readonly builder = new ResultBuilder<S>();
+
+  constructor(private readonly root: TrieLevel<S>) {}
+
+  /** Every subscription matching `subject`; `null` when the subject has an empty token (matches nothing). */
+  match(subject: string): MatchResult<S> | null {
+    if (!this.tokenize(subject)) return null;
+    this.walk(this.root, 0);
+    return this.builder.finish();
+  }
+
+  /** Whether any subscription matches `subject`; stops at the first one found. */
+  hasInterest(subject: string): boolean {
+    return this.tokenize(subject) && this.any(this.root, 0);
+  }
+
+  private tokenize(subject: string): boolean {
+    const len = subject.length;
+    const tokens = this.tokens;
+    let n = 0;
+    let start = 0;
+    for (let i = 0; i < len; i++) {
+      if (subject.charCodeAt(i) === DOT) {
+        if (i === start) return false;
+        tokens[n++] = subject.substring(start, i);
+        start = i + 1;
+      }
+    }
+    if (start >= len) return false; // empty subject or trailing dot
+    tokens[n++] = subject.substring(start);
+    this.ntokens = n;
+    return true;
+  }
+
+  /**
+   * Adds the matches for tokens[i..] below `level`. At each level a `>` child matches all remaining tokens
+   * and a `*` child consumes this token (recursing for the rest); the literal child continues the loop. At
+   * the end, the node reached by the last token and the last level's `*` child hold the exact matches.
+   */
+  private walk(level: TrieLevel<S> | null, i: number): void {
+    const tokens = this.tokens;
+    const n = this.ntokens;
+    let node: TrieNode<S> | undefined;
+    let pwc: TrieNode<S> | null = null;
+    for (; i < n; i++) {
+      if (level === null) return;
+      if (level.fwc !== null) this.add(level.fwc);
+      pwc = level.pwc;
+      if (pwc !== null && i + 1 < n && pwc.next !== null) this.walk(pwc.next, i + 1);
+      node = level.nodes === null ? undefined : level.nodes.get(tokens[i]);
+      level = node === undefined ? null : node.next;
+    }
+    if (node !== undefined) this.add(node);
+    if (pwc !== null) this.add(pwc);
+  }
+
+  private add(node: TrieNode<S>): void {
+    const plain = node.plainList();
+    if (plain !== null) this.builder.addPlain(plain);
+    const groups = node.queueList();
+    if (groups !== null) for (let g = 0; g < groups.length; g++) this.builder.addQueue(groups[g]);
+  }
+
+  /** `walk`, answering only whether anything matches. */
+  private any(level: TrieLevel<S> | null, i: number): boolean {
+    const tokens = this.tokens;
+    const n = this.ntokens;
+    let node: TrieNode<S> | undefined;
+    let pwc: TrieNode<S> | null = null;
+    for (; i < n; i++) {
+      if (level === null) return false;
+      if (level.fwc !== null && level.fwc.hasSubs()) return true;
+      pwc = level.pwc;
+      if (pwc !== null && i + 1 < n && pwc.next !== null && this.any(pwc.next, i + 1)) return true;
+      node = level.nodes === null ? undefined : level.nodes.get(tokens[i]);
+      level = node === undefined ? null : node.next;
+    }
+    return (node !== undefined && node.hasSubs()) || (pwc !== null && pwc.hasSubs());
+  }
+}
