@@ -47,3 +47,4 @@ export function parseConfigFile(file: string, opts: Omit<ParseOptions, "filename
   }
   return parseConfig(text, { ...opts, filename: file });
 }
+export { ConfigReader, isConfigMap } from "./reader.js";

@@ -94,10 +94,37 @@ export class ClientParser {
   }
 
   get stopped(): boolean {
-    return this.state === S_DEAD;
+    return this.state === S_DEAD || this.paused;
+  }
+
+  /**
+   * Holds parsing after the op being dispatched (e.g. while an async check of CONNECT runs): the rest of
+   * the current read, and any read until `resume()`, is kept and parsed then, in order.
+   */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    if (!this.paused || this.state === S_DEAD) return;
+    this.paused = false;
+    const held = this.held;
+    this.held = null;
+    if (held !== null) this.parse(held);
+  }
+
+  private paused = false;
+  private held: Buffer | null = null;
+
+  /** Called where parsing returns early: keeps the unparsed rest of `buf` when the parser was paused. */
+  private hold(buf: Buffer, from: number): void {
+    if (!this.paused || this.state === S_DEAD || from >= buf.length) return;
+    const rest = buf.subarray(from);
+    this.held = this.held === null ? Buffer.from(rest) : Buffer.concat([this.held, rest]);
   }
 
   parse(buf: Buffer): void {
+    if (this.paused) return this.hold(buf, 0);
     // `buf.buffer` is a slow getter (tens of ns); read it once per read, not once per message.
     this.ab = buf.buffer;
     this.abOffset = buf.byteOffset;
@@ -113,12 +140,12 @@ export class ClientParser {
             const next = this.fastPub(buf, i, len);
             if (next > 0) {
               i = next;
-              if (this.stopped) return;
+              if (this.stopped) return this.hold(buf, i);
               break;
             }
           }
           if (c === SPACE || c === TAB || c === CR || c === LF) {
-            if (!this.endOpWord(c)) return;
+            if (!this.endOpWord(c)) return this.hold(buf, i + 1);
             argStart = i + 1;
           } else {
             const upper = c & 0xdf; // ASCII letters to upper case
@@ -144,14 +171,14 @@ export class ClientParser {
             i++;
           } else {
             i++;
-            if (!this.dispatchArgs()) return;
+            if (!this.dispatchArgs()) return this.hold(buf, i);
           }
           break;
         }
         case S_ARG_LF:
           if (buf[i] !== LF) return this.fail(ClientErrors.unknownOp, "CR without LF");
           i++;
-          if (!this.dispatchArgs()) return;
+          if (!this.dispatchArgs()) return this.hold(buf, i);
           break;
         case S_SKIP_LINE:
           if (buf[i] === LF) {
@@ -160,7 +187,7 @@ export class ClientParser {
             else this.handler.pong();
             this.op = 0;
             this.opLen = 0;
-            if (this.stopped) return;
+            if (this.stopped) return this.hold(buf, i + 1);
           }
           i++;
           break;
@@ -174,7 +201,7 @@ export class ClientParser {
               i += size + 2;
               this.state = S_OP;
               this.handler.pub(this.pubSubject, this.pubReply, this.pubHeaderSize, data);
-              if (this.stopped) return;
+              if (this.stopped) return this.hold(buf, i);
               break;
             }
             if (avail >= this.pubSize) {
@@ -211,7 +238,7 @@ export class ClientParser {
           const data = this.payloadDone!;
           this.payloadDone = null;
           this.handler.pub(this.pubSubject, this.pubReply, this.pubHeaderSize, data);
-          if (this.stopped) return;
+          if (this.stopped) return this.hold(buf, i);
           break;
         }
         default:
@@ -263,7 +290,7 @@ export class ClientParser {
     if (next + size + 2 <= len && buf[next + size] === CR && buf[next + size + 1] === LF) {
       // A plain Uint8Array view: Buffer#subarray's species construction costs twice as much.
       this.handler.pub(subject, reply, headerSize, new Uint8Array(this.ab, this.abOffset + next, size));
-      return this.stopped ? len : next + size + 2;
+      return next + size + 2;
     }
     this.pubSubject = subject;
     this.pubReply = reply;

@@ -26,9 +26,21 @@ export const ClientErrors = Object.freeze({
   noRespondersNeedsHeaders: e("no responders requires headers support", true),
   slowConsumer: e("Slow Consumer", true),
   serverShutdown: e("Server Shutdown", true),
+  /** Publish to a subject the user's permissions do not allow; the connection stays open. */
+  publishViolation: (subject: string) => e(`Permissions Violation for Publish to ${quote(subject)}`, false),
+  /** A client may not use the server's reserved reply prefixes ($JS.ACK., _R_., _GR_.); the connection stays open. */
+  replyViolation: (reply: string) => e(`Permissions Violation for Publish with Reply of ${quote(reply)}`, false),
+  /** Subscribe to a subject the user's permissions do not allow; the connection stays open. */
+  subscribeViolation: (subject: string, queue?: string) =>
+    e(`Permissions Violation for Subscription to ${quote(subject)}${queue !== undefined ? ` using queue ${quote(queue)}` : ""}`, false),
 });
 
-export type ClientErrorName = keyof typeof ClientErrors;
+/** Go's %q, which nats-server uses in these texts: a double-quoted, escaped string. */
+function quote(s: string): string {
+  return JSON.stringify(s);
+}
+
+export type ClientErrorName = { [K in keyof typeof ClientErrors]: (typeof ClientErrors)[K] extends ClientError ? K : never }[keyof typeof ClientErrors];
 
 /** The bytes of `-ERR '<text>'\r\n`. */
 export function encodeErr(err: ClientError | string): Buffer {

@@ -1,3 +1,4 @@
+import "./buffer-fast.js";
 export { ClientParser, type ClientOpHandler, type ClientParserLimits } from "./client-parser.js";
 export { ClientErrors, type ClientError, type ClientErrorName, encodeErr } from "./errors.js";
 export { OutboundBuffer } from "./outbound.js";

@@ -247,3 +247,39 @@ describe("ClientParser", () => {
     });
   });
 });
+
+describe("ClientParser pause/resume", () => {
+  it("holds everything after the op that paused it, across reads, and parses it in order on resume", () => {
+    const r = new Recorder();
+    const p = new ClientParser(
+      Object.assign(r, {
+        connect(json: string) {
+          r.events.push(["connect", json]);
+          p.pause();
+        },
+      }),
+      limits,
+    );
+    const input = Buffer.from('CONNECT {}\r\nSUB a 1\r\nPUB a 2\r\nhi\r\nPING\r\n');
+    for (let split = 1; split < input.length; split++) {
+      r.events = [];
+      // fresh parser per split
+      const q = new ClientParser(
+        Object.assign(r, {
+          connect(json: string) {
+            r.events.push(["connect", json]);
+            q.pause();
+          },
+        }),
+        limits,
+      );
+      q.parse(input.subarray(0, split));
+      q.parse(input.subarray(split));
+      const before = r.events.length;
+      expect(before).toBeLessThanOrEqual(1);
+      q.resume();
+      expect(r.events, `split ${split}`).toEqual([["connect", "{}"], ["sub", "a", undefined, "1"], ["pub", "a", undefined, -1, "hi"], ["ping"]]);
+    }
+    void p;
+  });
+});

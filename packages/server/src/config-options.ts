@@ -1,22 +1,24 @@
+import { readAccounts, readPermissions, validateAccounts } from "@tsnats/accounts";
+import { type ConfigMap, ConfigReader, type ConfigValue, parseConfigFile } from "@tsnats/config";
 import {
-  ConfigError,
-  type ConfigMap,
-  type ConfigValue,
-  parseConfigFile,
-  parseDuration,
-  parseSize,
-  positionOf,
-} from "@tsnats/config";
-import type { AuthorizationOptions, ClusterOptions, JetStreamOptions, ServerOptionsInput, UserEntry } from "./options.js";
+  type AuthorizationOptions,
+  type ClusterOptions,
+  type JetStreamOptions,
+  type ServerOptionsInput,
+  type UserEntry,
+  accountsView,
+  resolveOptions,
+} from "./options.js";
 
 /**
  * Turns a parsed config file into server options. Every key must be known (nats-server refuses unknown
  * fields) and every value of the right type; errors name the file, line and column of the offending key.
+ * The accounts are validated as a whole too (imports authorized, no cycles, no_auth_user exists).
  */
 export function optionsFromConfig(map: ConfigMap, file = "<config>"): ServerOptionsInput {
   const out: ServerOptionsInput = { configFile: file };
   const logging: NonNullable<ServerOptionsInput["logging"]> = {};
-  const r = new Reader(map, file);
+  const r = new ConfigReader(map, file);
   for (const key of Object.keys(map)) {
     const v = map[key];
     switch (key) {
@@ -66,7 +68,16 @@ export function optionsFromConfig(map: ConfigMap, file = "<config>"): ServerOpti
         out.writeDeadline = r.duration(key, v, false);
         break;
       case "authorization":
-        out.authorization = r.authorization(key, v);
+        out.authorization = readAuthorization(r, key, v);
+        break;
+      case "accounts":
+        out.accounts = readAccounts(r, key, v);
+        break;
+      case "no_auth_user":
+        out.noAuthUser = r.string(key, v);
+        break;
+      case "system_account":
+        out.systemAccount = r.string(key, v);
         break;
       case "http":
       case "monitor": {
@@ -101,230 +112,162 @@ export function optionsFromConfig(map: ConfigMap, file = "<config>"): ServerOpti
         out.portsFileDir = r.string(key, v);
         break;
       case "jetstream":
-        out.jetstream = r.jetstream(key, v);
+        out.jetstream = readJetStream(r, key, v);
         break;
       case "cluster":
-        out.cluster = r.cluster(key, v);
+        out.cluster = readCluster(r, key, v);
         break;
       default:
-        throw r.error(key, `unknown field "${key}"`);
+        throw r.unknown(key);
     }
   }
   if (Object.keys(logging).length > 0) out.logging = logging;
+  const a = out.authorization;
+  const hasAccounts = (out.accounts?.length ?? 0) > 0;
+  if (a !== undefined) {
+    if (a.user !== undefined && hasAccounts) throw r.error("authorization", "Can not have a single user/pass and accounts");
+    if (a.token !== undefined && hasAccounts) throw r.error("authorization", "Can not have a token and accounts");
+    if (a.user !== undefined && (a.users?.length ?? 0) > 0) throw r.error("authorization", "Can not have a single user/pass and a users array");
+    if (a.token !== undefined && (a.users?.length ?? 0) > 0) throw r.error("authorization", "Can not have a token and a users array");
+  }
+  validateAccounts(accountsView(resolveOptions(out)));
   return out;
 }
 
-/** Reads a config file and turns it into options; throws ConfigError on any problem. */
+/** Reads a config file and turns it into options; throws ConfigError (or a plain Error) on any problem. */
 export function loadConfigFile(path: string): ServerOptionsInput {
   return optionsFromConfig(parseConfigFile(path), path);
 }
 
-function isMap(v: ConfigValue): v is ConfigMap {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date);
+function readAuthorization(r: ConfigReader, key: string, v: ConfigValue): AuthorizationOptions {
+  const map = r.map(key, v);
+  const ar = r.within(map);
+  const a: AuthorizationOptions = {};
+  for (const k of Object.keys(map)) {
+    const x = map[k];
+    switch (k) {
+      case "user":
+      case "username":
+        a.user = ar.string(k, x);
+        break;
+      case "password":
+      case "pass":
+        a.password = ar.string(k, x);
+        break;
+      case "token":
+        a.token = ar.string(k, x);
+        break;
+      case "timeout":
+        a.timeout = ar.number(k, x) * 1000;
+        break;
+      case "users": {
+        const list = ar.list(k, x);
+        const lr = ar.within(list);
+        a.users = list.map((u, i) => readAuthUser(lr, i, u));
+        break;
+      }
+      case "permissions":
+        break; // default permissions of the single user: accepted, applied by nats-server only to that user
+      default:
+        throw ar.unknown(k);
+    }
+  }
+  return a;
 }
 
-/** Typed reads of config values; knows the enclosing map so errors can point at the key. */
-class Reader {
-  constructor(
-    private readonly map: ConfigMap | ConfigValue[],
-    private readonly file: string,
-  ) {}
-
-  within(map: ConfigMap | ConfigValue[]): Reader {
-    return new Reader(map, this.file);
+function readAuthUser(r: ConfigReader, index: number, v: ConfigValue): UserEntry {
+  const map = r.map(index, v);
+  const ur = r.within(map);
+  const u: UserEntry = {};
+  for (const k of Object.keys(map)) {
+    const x = map[k];
+    if (k === "user" || k === "username") u.user = ur.string(k, x);
+    else if (k === "password" || k === "pass") u.password = ur.string(k, x);
+    else if (k === "nkey") u.nkey = ur.string(k, x);
+    else if (k === "permissions" || k === "permission") u.permissions = readPermissions(ur, k, x);
+    else throw ur.unknown(k);
   }
+  if (u.user === undefined && u.nkey === undefined) throw r.error(index, "user entry needs a user or an nkey");
+  return u;
+}
 
-  error(key: string | number, reason: string): ConfigError {
-    const pos = positionOf(this.map, key);
-    return new ConfigError(pos?.file ?? this.file, pos?.line ?? 0, pos?.col ?? 0, reason);
+function readJetStream(r: ConfigReader, key: string, v: ConfigValue): Partial<JetStreamOptions> {
+  if (typeof v === "boolean") return { enabled: v };
+  if (typeof v === "string") {
+    const s = v.toLowerCase();
+    if (s === "enabled" || s === "enable" || s === "true") return { enabled: true };
+    if (s === "disabled" || s === "disable" || s === "false") return { enabled: false };
+    throw r.error(key, `${key}: expected enabled, disabled or a map`);
   }
-
-  string(key: string | number, v: ConfigValue): string {
-    if (typeof v !== "string") throw this.error(key, `${String(key)}: expected a string`);
-    return v;
-  }
-
-  boolean(key: string, v: ConfigValue): boolean {
-    if (typeof v !== "boolean") throw this.error(key, `${key}: expected a boolean`);
-    return v;
-  }
-
-  integer(key: string, v: ConfigValue): number {
-    if (typeof v !== "number" || !Number.isInteger(v)) throw this.error(key, `${key}: expected an integer`);
-    return v;
-  }
-
-  size(key: string, v: ConfigValue): number {
-    try {
-      if (typeof v !== "number" && typeof v !== "string") throw new Error("not a size");
-      return parseSize(v);
-    } catch {
-      throw this.error(key, `${key}: expected a size (e.g. 1MB)`);
+  const map = r.map(key, v);
+  const jr = r.within(map);
+  const js: Partial<JetStreamOptions> = { enabled: true };
+  for (const k of Object.keys(map)) {
+    const x = map[k];
+    switch (k) {
+      case "store_dir":
+      case "store":
+      case "storedir":
+        js.storeDir = jr.string(k, x);
+        break;
+      case "max_memory_store":
+      case "max_mem_store":
+      case "max_mem":
+        js.maxMemoryStore = jr.size(k, x);
+        break;
+      case "max_file_store":
+      case "max_file":
+        js.maxFileStore = jr.size(k, x);
+        break;
+      case "enabled":
+        js.enabled = jr.boolean(k, x);
+        break;
+      case "domain":
+      case "sync_interval":
+      case "max_outstanding_catchup":
+        break;
+      default:
+        throw jr.unknown(k);
     }
   }
+  return js;
+}
 
-  /**
-   * A duration in milliseconds. Strings are Go durations ("2m", "10s"). A bare number is seconds only where
-   * nats-server allows it (ping_interval); elsewhere it asks for a duration string, as nats-server does.
-   */
-  duration(key: string, v: ConfigValue, secondsAllowed: boolean): number {
-    if (typeof v === "number" && !secondsAllowed) {
-      throw this.error(key, `invalid use of field "${key}": ${key} should be converted to a duration`);
-    }
-    try {
-      if (typeof v !== "number" && typeof v !== "string") throw new Error("not a duration");
-      return parseDuration(v, key);
-    } catch {
-      throw this.error(key, `${key}: expected a duration (e.g. "10s")`);
-    }
-  }
-
-  hostPort(key: string, v: ConfigValue): { host?: string; port?: number } {
-    if (typeof v === "number" && Number.isInteger(v)) return { port: v };
-    if (typeof v !== "string") throw this.error(key, `${key}: expected host:port or a port`);
-    const colon = v.lastIndexOf(":");
-    if (colon < 0) {
-      const port = Number(v);
-      return Number.isInteger(port) ? { port } : { host: v };
-    }
-    const port = Number(v.slice(colon + 1));
-    if (!Number.isInteger(port)) throw this.error(key, `${key}: bad port in "${v}"`);
-    let host = v.slice(0, colon);
-    if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1);
-    return { host: host || undefined, port };
-  }
-
-  authorization(key: string, v: ConfigValue): AuthorizationOptions {
-    if (!isMap(v)) throw this.error(key, `${key}: expected a map`);
-    const r = this.within(v);
-    const a: AuthorizationOptions = {};
-    for (const k of Object.keys(v)) {
-      const x = v[k];
-      switch (k) {
-        case "user":
-        case "username":
-          a.user = r.string(k, x);
-          break;
-        case "password":
-        case "pass":
-          a.password = r.string(k, x);
-          break;
-        case "token":
-          a.token = r.string(k, x);
-          break;
-        case "timeout":
-          if (typeof x !== "number") throw r.error(k, "timeout: expected a number of seconds");
-          a.timeout = x * 1000;
-          break;
-        case "users":
-          a.users = r.users(k, x);
-          break;
-        default:
-          throw r.error(k, `unknown field "${k}"`);
+function readCluster(r: ConfigReader, key: string, v: ConfigValue): Partial<ClusterOptions> {
+  const map = r.map(key, v);
+  const cr = r.within(map);
+  const c: Partial<ClusterOptions> = {};
+  for (const k of Object.keys(map)) {
+    const x = map[k];
+    switch (k) {
+      case "name":
+        c.name = cr.string(k, x);
+        break;
+      case "listen": {
+        const hp = cr.hostPort(k, x);
+        if (hp.host !== undefined) c.host = hp.host;
+        if (hp.port !== undefined) c.port = hp.port;
+        break;
       }
+      case "host":
+        c.host = cr.string(k, x);
+        break;
+      case "port":
+        c.port = cr.integer(k, x);
+        break;
+      case "routes":
+        c.routes = cr.strings(k, x);
+        break;
+      case "no_advertise":
+      case "connect_retries":
+      case "advertise":
+      case "cluster_advertise":
+      case "authorization":
+      case "pool_size":
+        break;
+      default:
+        throw cr.unknown(k);
     }
-    return a;
   }
-
-  users(key: string, v: ConfigValue): UserEntry[] {
-    if (!Array.isArray(v)) throw this.error(key, `${key}: expected a list of users`);
-    const r = this.within(v);
-    return v.map((u, i) => {
-      if (!isMap(u)) throw r.error(i, "user entry: expected a map");
-      const ur = this.within(u);
-      let user: string | undefined;
-      let password = "";
-      for (const k of Object.keys(u)) {
-        if (k === "user" || k === "username") user = ur.string(k, u[k]);
-        else if (k === "password" || k === "pass") password = ur.string(k, u[k]);
-        else throw ur.error(k, `unknown field "${k}"`);
-      }
-      if (user === undefined) throw r.error(i, "user entry without user");
-      return { user, password };
-    });
-  }
-
-  jetstream(key: string, v: ConfigValue): Partial<JetStreamOptions> {
-    if (typeof v === "boolean") return { enabled: v };
-    if (typeof v === "string") {
-      const s = v.toLowerCase();
-      if (s === "enabled" || s === "enable" || s === "true") return { enabled: true };
-      if (s === "disabled" || s === "disable" || s === "false") return { enabled: false };
-      throw this.error(key, `${key}: expected enabled, disabled or a map`);
-    }
-    if (!isMap(v)) throw this.error(key, `${key}: expected a map`);
-    const r = this.within(v);
-    const js: Partial<JetStreamOptions> = { enabled: true };
-    for (const k of Object.keys(v)) {
-      const x = v[k];
-      switch (k) {
-        case "store_dir":
-        case "store":
-        case "storedir":
-          js.storeDir = r.string(k, x);
-          break;
-        case "max_memory_store":
-        case "max_mem_store":
-        case "max_mem":
-          js.maxMemoryStore = r.size(k, x);
-          break;
-        case "max_file_store":
-        case "max_file":
-          js.maxFileStore = r.size(k, x);
-          break;
-        case "enabled":
-          js.enabled = r.boolean(k, x);
-          break;
-        case "domain":
-        case "sync_interval":
-        case "max_outstanding_catchup":
-          break;
-        default:
-          throw r.error(k, `unknown field "${k}"`);
-      }
-    }
-    return js;
-  }
-
-  cluster(key: string, v: ConfigValue): Partial<ClusterOptions> {
-    if (!isMap(v)) throw this.error(key, `${key}: expected a map`);
-    const r = this.within(v);
-    const c: Partial<ClusterOptions> = {};
-    for (const k of Object.keys(v)) {
-      const x = v[k];
-      switch (k) {
-        case "name":
-          c.name = r.string(k, x);
-          break;
-        case "listen": {
-          const hp = r.hostPort(k, x);
-          if (hp.host !== undefined) c.host = hp.host;
-          if (hp.port !== undefined) c.port = hp.port;
-          break;
-        }
-        case "host":
-          c.host = r.string(k, x);
-          break;
-        case "port":
-          c.port = r.integer(k, x);
-          break;
-        case "routes": {
-          if (!Array.isArray(x)) throw r.error(k, "routes: expected a list of URLs");
-          const rr = r.within(x);
-          c.routes = x.map((u, i) => rr.string(i, u));
-          break;
-        }
-        case "no_advertise":
-        case "connect_retries":
-        case "advertise":
-        case "cluster_advertise":
-        case "authorization":
-        case "pool_size":
-          break;
-        default:
-          throw r.error(k, `unknown field "${k}"`);
-      }
-    }
-    return c;
-  }
+  return c;
 }

@@ -11,9 +11,10 @@ import {
   encodeErr,
   writeMsg,
 } from "@tsnats/protocol";
-import type { ClientRef } from "@tsnats/router";
 import { isValidLiteralSubject, isValidSubject } from "@tsnats/subject";
-import type { Authenticator, Identity } from "./auth.js";
+import type { Authenticator, Identity } from "@tsnats/accounts";
+import { newNonce } from "@tsnats/accounts";
+import { ClientPermissions } from "./client-permissions.js";
 import { type ClientOptions, applyConnect, defaultClientOptions, parseConnect } from "./connect-options.js";
 import type { Logger } from "./logger.js";
 import type { ServerOptions } from "./options.js";
@@ -24,15 +25,23 @@ export interface ConnectionHost {
   readonly auth: Authenticator;
   /** The INFO line sent to this connection on accept. */
   infoFor(conn: ClientConnection): Buffer;
+  /** The account of clients that need not authenticate. */
+  readonly defaultAccount: string;
   /** The client authenticated (or needs none): it joins its account's routing. */
   attach(conn: ClientConnection): void;
+  /** CONNECT changed options the routing core uses (echo, no_responders). */
+  optionsChanged(conn: ClientConnection): void;
   publish(conn: ClientConnection, subject: string, reply: string | undefined, headerSize: number, data: Uint8Array): void;
   subscribe(conn: ClientConnection, sid: string, subject: string, queue: string | undefined): void;
   unsubscribe(conn: ClientConnection, sid: string, max: number): void;
   /** Flush this connection's outbound buffer after the current read, or at the end of the turn. */
   scheduleFlush(conn: ClientConnection): void;
-  /** Writes out every connection that got output since the last flush (called after each read). */
+  /** Writes out every connection that got output since the last flush. */
   flushPending(): void;
+  /** Called after each read: ops go to the routing core, output to the sockets. */
+  readDone(): void;
+  /** Asks the routing core to call `barrierPassed()` once this client's earlier ops were processed. */
+  barrier(conn: ClientConnection): void;
   closed(conn: ClientConnection): void;
 }
 
@@ -58,7 +67,7 @@ export interface ConnectionStats {
  * One client connection on the client port: parses its ops, authenticates it, forwards its publishes and
  * subscriptions to the routing core, and writes what the core delivers to it in one batch per turn.
  */
-export class ClientConnection implements ClientOpHandler, ClientRef {
+export class ClientConnection implements ClientOpHandler {
   readonly parser: ClientParser;
   readonly out = new OutboundBuffer();
   readonly options: ClientOptions = defaultClientOptions();
@@ -66,6 +75,10 @@ export class ClientConnection implements ClientOpHandler, ClientRef {
   readonly startedAt = new Date();
   readonly addr: string;
   identity: Identity | undefined;
+  /** Set when the user has permissions; undefined means everything is allowed. */
+  permissions: ClientPermissions | undefined;
+  /** What this client must sign with its nkey (INFO `nonce`), when nkey users exist. */
+  readonly nonce: string | undefined;
   /** Set while the connection is in the server's list of connections to flush this turn. */
   flushQueued = false;
   closeReason = "";
@@ -78,6 +91,9 @@ export class ClientConnection implements ClientOpHandler, ClientRef {
   private socketBacklog = 0;
   private readonly tracing: boolean;
   private lastValidSubject = "";
+  /** Ops went to the routing core since the last PONG was asked for. */
+  private routedSincePong = false;
+  private pongsAwaited = 0;
 
   constructor(
     readonly cid: number,
@@ -89,6 +105,7 @@ export class ClientConnection implements ClientOpHandler, ClientRef {
     const opts = host.opts;
     this.parser = new ClientParser(this, { maxControlLine: opts.maxControlLine, maxPayload: opts.maxPayload });
     this.tracing = log.isLevelEnabled("trace");
+    this.nonce = host.auth.needsNonce ? newNonce() : undefined;
   }
 
   // ClientRef, read by the routing core.
@@ -112,9 +129,9 @@ export class ClientConnection implements ClientOpHandler, ClientRef {
     s.setNoDelay(true);
     s.on("data", (chunk: Buffer) => {
       this.parser.parse(chunk);
-      // Like nats-server's read loop: what one read produced goes out right after it, in one write
-      // per destination connection. Waiting for the end of the turn only added latency.
-      this.host.flushPending();
+      // Like nats-server's read loop: what one read produced goes out right after it, in one batch per
+      // shard and one write per destination connection. Waiting for the end of the turn only added latency.
+      this.host.readDone();
     });
     s.on("error", (err) => this.log.debug({ err: err.message }, "Socket error"));
     s.on("close", () => this.onSocketClosed());
@@ -123,9 +140,7 @@ export class ClientConnection implements ClientOpHandler, ClientRef {
       const timeout = this.host.opts.authorization.timeout ?? 2000;
       this.authTimer = setTimeout(() => this.closeWithError(ClientErrors.authTimeout, "Authentication Timeout"), timeout);
     } else {
-      this.identity = this.host.auth.authenticate({});
-      this.phase = Phase.Connected;
-      this.host.attach(this);
+      this.admit({ account: this.host.defaultAccount });
     }
     const interval = this.host.opts.pingInterval;
     if (interval > 0) this.pingTimer = setInterval(() => this.pingTick(), interval);
@@ -135,24 +150,54 @@ export class ClientConnection implements ClientOpHandler, ClientRef {
   // ---- ClientOpHandler -------------------------------------------------------------------------
 
   connect(json: string): void {
-    if (this.tracing) this.log.trace(`<<- [CONNECT ${json}]`);
+    if (this.tracing) this.log.trace(`<<- [CONNECT ${redactConnect(json)}]`);
     const c = parseConnect(json);
     if (c === undefined) return this.closeWithError(ClientErrors.unknownOp, "CONNECT JSON does not parse");
     applyConnect(this.options, c);
-    if (this.phase === Phase.Authenticating) {
-      const identity = this.host.auth.authenticate(c);
-      if (identity === undefined) {
-        this.log.info(`Authorization Error${c.user ? ` - User "${c.user}"` : ""}`);
-        return this.closeWithError(ClientErrors.authorizationViolation, "authentication failed");
-      }
-      clearTimeout(this.authTimer);
-      this.identity = identity;
-      this.phase = Phase.Connected;
-      this.host.attach(this);
+    if (this.phase !== Phase.Authenticating) return this.connected();
+    const result = this.host.auth.authenticate(c, this.nonce);
+    if (!(result instanceof Promise)) return this.authenticated(result, c.user);
+    // A bcrypt check: hold the ops that follow CONNECT until it is decided.
+    this.parser.pause();
+    this.socket.pause();
+    result.then(
+      (identity) => {
+        if (this.isClosed) return;
+        this.authenticated(identity, c.user);
+        this.host.flushPending();
+        if (this.isClosed) return;
+        this.socket.resume();
+        this.parser.resume();
+        this.host.flushPending();
+      },
+      (err: Error) => this.closeWithError(ClientErrors.authorizationViolation, `authentication error: ${err.message}`),
+    );
+  }
+
+  private authenticated(identity: Identity | undefined, user: string | undefined): void {
+    if (identity === undefined) {
+      this.log.info(`Authorization Error${user ? ` - User "${user}"` : ""}`);
+      return this.closeWithError(ClientErrors.authorizationViolation, "authentication failed");
     }
+    clearTimeout(this.authTimer);
+    this.admit(identity);
+    this.connected();
+  }
+
+  /** The client is in: it joins its account's routing, with its permissions. */
+  private admit(identity: Identity): void {
+    this.identity = identity;
+    if (identity.permissions !== undefined) this.permissions = new ClientPermissions(identity.permissions);
+    this.phase = Phase.Connected;
+    this.host.attach(this);
+  }
+
+  /** CONNECT was accepted: check what it asked for and acknowledge it. */
+  private connected(): void {
     if (this.options.noResponders && !this.options.headers) {
       return this.closeWithError(ClientErrors.noRespondersNeedsHeaders, "no_responders without headers");
     }
+    this.host.optionsChanged(this);
     if (this.options.verbose) this.sendRaw(OK);
   }
 
@@ -169,12 +214,24 @@ export class ClientConnection implements ClientOpHandler, ClientRef {
       // nats-server answers with an error but still routes a subject whose tokens are all non-empty
       // (wildcard tokens then match only as literals); one with an empty token matches nothing.
       this.sendErr(ClientErrors.invalidPublishSubject);
-      if (!hasEmptyToken(subject)) this.host.publish(this, subject, reply, headerSize, data);
+      if (!hasEmptyToken(subject)) {
+        this.routedSincePong = true;
+        this.host.publish(this, subject, reply, headerSize, data);
+      }
       return;
     }
     this.lastValidSubject = subject;
+    if (reply !== undefined && isReservedReply(reply)) {
+      this.log.error(`Publish Violation - User "${this.identity?.user ?? ""}", Reply "${reply}"`);
+      return this.sendErr(ClientErrors.replyViolation(reply));
+    }
+    if ((this.permissions !== undefined && !this.permissions.mayPublish(subject, Date.now())) || isReservedSubject(subject)) {
+      this.log.error(`Publish Violation - User "${this.identity?.user ?? ""}", Subject "${subject}"`);
+      return this.sendErr(ClientErrors.publishViolation(subject));
+    }
     // nats-server acknowledges a PUB before routing it, so +OK precedes any MSG the publish causes.
     if (this.options.verbose) this.sendRaw(OK);
+    this.routedSincePong = true;
     this.host.publish(this, subject, reply, headerSize, data);
   }
 
@@ -182,6 +239,11 @@ export class ClientConnection implements ClientOpHandler, ClientRef {
     if (this.tracing) this.log.trace(`<<- [SUB ${subject}${queue ? ` ${queue}` : ""} ${sid}]`);
     if (!this.mayOperate()) return;
     if (!isValidSubject(subject)) return this.sendErr(ClientErrors.invalidSubject);
+    if (this.permissions !== undefined && !this.permissions.maySubscribe(subject, queue)) {
+      this.log.error(`Subscription Violation - User "${this.identity?.user ?? ""}", Subject "${subject}"${queue !== undefined ? `, Queue: "${queue}"` : ""}, SID ${sid}`);
+      return this.sendErr(ClientErrors.subscribeViolation(subject, queue));
+    }
+    this.routedSincePong = true;
     this.host.subscribe(this, sid, subject, queue);
     if (this.options.verbose) this.sendRaw(OK);
   }
@@ -189,6 +251,7 @@ export class ClientConnection implements ClientOpHandler, ClientRef {
   unsub(sid: string, max: number): void {
     if (this.tracing) this.log.trace(`<<- [UNSUB ${sid}${max > 0 ? ` ${max}` : ""}]`);
     if (!this.mayOperate()) return;
+    this.routedSincePong = true;
     this.host.unsubscribe(this, sid, max);
     if (this.options.verbose) this.sendRaw(OK);
   }
@@ -196,6 +259,22 @@ export class ClientConnection implements ClientOpHandler, ClientRef {
   ping(): void {
     if (this.tracing) this.log.trace("<<- [PING]");
     if (!this.mayOperate()) return;
+    // A PONG promises the client that what it sent before was processed, and nats-server writes the
+    // messages that caused to this client before the PONG. The routing core runs elsewhere, so when
+    // anything went there since the last PONG, the PONG waits for a barrier through the core.
+    if (this.routedSincePong || this.pongsAwaited > 0) {
+      this.routedSincePong = false;
+      this.pongsAwaited++;
+      this.host.barrier(this);
+      return;
+    }
+    this.sendRaw(PONG);
+  }
+
+  /** The barrier asked for by a PING came back: the PONG can go. */
+  barrierPassed(): void {
+    if (this.pongsAwaited === 0) return;
+    this.pongsAwaited--;
     this.sendRaw(PONG);
   }
 
@@ -222,6 +301,16 @@ export class ClientConnection implements ClientOpHandler, ClientRef {
   /** A message for one of this client's subscriptions (called by the routing core's sink). */
   deliver(sid: string, subject: string, reply: string | undefined, headerSize: number, data: Uint8Array): void {
     if (this.phase >= Phase.Closing) return;
+    const perms = this.permissions;
+    if (perms !== undefined) {
+      if (perms.deliveryDenied(subject)) return;
+      if (reply !== undefined && perms.tracksResponses) perms.granted(reply, Date.now());
+    }
+    if (headerSize >= 0 && !this.options.headers) {
+      // A client without header support gets the payload alone, as nats-server strips the block.
+      data = data.subarray(headerSize);
+      headerSize = -1;
+    }
     if (this.tracing) this.log.trace(`->> [${headerSize >= 0 ? "HMSG" : "MSG"} ${subject} ${sid}${reply ? ` ${reply}` : ""} ${data.length}]`);
     writeMsg(this.out, subject, sid, reply, headerSize, data);
     this.stats.outMsgs++;
@@ -318,8 +407,29 @@ export class ClientConnection implements ClientOpHandler, ClientRef {
   }
 }
 
+/**
+ * Reply prefixes the server itself uses (JetStream acks, service response mappings, gateway replies):
+ * clients may not publish with them (nats-server's check, down to the lengths).
+ */
+function isReservedReply(reply: string): boolean {
+  const c = reply.charCodeAt(0);
+  if (c === 0x24 /* $ */) return reply.length > 8 && reply.startsWith("$JS.ACK.");
+  if (c === 0x5f /* _ */) return (reply.length > 4 && reply.startsWith("_R_.")) || (reply.length > 5 && reply.startsWith("_GR_."));
+  return false;
+}
+
+/** Subjects no client may publish to (the gateway reply space). */
+function isReservedSubject(subject: string): boolean {
+  return subject.length > 5 && subject.charCodeAt(0) === 0x5f && subject.startsWith("_GR_.");
+}
+
 function hasEmptyToken(subject: string): boolean {
   if (subject.length === 0) return true;
   if (subject.charCodeAt(0) === 0x2e || subject.charCodeAt(subject.length - 1) === 0x2e) return true;
   return subject.includes("..");
+}
+
+/** CONNECT as traced: passwords, tokens and signatures replaced, as nats-server does. */
+function redactConnect(json: string): string {
+  return json.replace(/"(pass|auth_token|sig|jwt)"\s*:\s*"[^"]*"/g, '"$1":"[REDACTED]"');
 }

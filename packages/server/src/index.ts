@@ -2,5 +2,4 @@ export { Server, startServer, type ServerHandle, type StartOptions, type ServerI
 export { type ServerOptions, type ServerOptionsInput, type AuthorizationOptions, type LoggingOptions, DEFAULTS, resolveOptions } from "./options.js";
 export { createLogger, silentLogger, type Logger } from "./logger.js";
 export { VERSION, NATS_VERSION } from "./version.js";
-export { GLOBAL_ACCOUNT } from "./auth.js";
 export { optionsFromConfig, loadConfigFile } from "./config-options.js";

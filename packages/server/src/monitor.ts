@@ -84,7 +84,7 @@ function connz(s: Server, url: URL): unknown {
     version: c.options.version || undefined,
     account: c.account || undefined,
     authorized_user: c.identity?.user,
-    subscriptions_list: subs ? s.router.subscriptionsOf(c.cid).map((x) => x.subject) : undefined,
+    subscriptions_list: subs ? s.router.subscriptionsOf(c.cid) : undefined,
   }));
   return { server_id: s.id, now: new Date().toISOString(), num_connections: conns.length, total: conns.length, offset: 0, limit: conns.length, connections: conns };
 }

@@ -1,9 +1,10 @@
+import { availableParallelism } from "node:os";
+import { type AccountConfig, type AccountsOptions, DEFAULT_SYSTEM_ACCOUNT, GLOBAL_ACCOUNT, type UserConfig } from "@tsnats/accounts";
+
 /** The server's settings, typed. Durations are milliseconds, sizes bytes. Defaults are nats-server's. */
 
-export interface UserEntry {
-  user: string;
-  password: string;
-}
+/** A user of the `authorization` block (it lives in the global account). */
+export type UserEntry = Omit<UserConfig, "account">;
 
 export interface AuthorizationOptions {
   /** Single user/password (`authorization { user, password }`, `--user/--pass`). */
@@ -29,6 +30,15 @@ export interface ClusterOptions {
   host?: string;
   port?: number;
   routes: string[];
+}
+
+export interface ShardOptions {
+  /** Number of shards (default: the number of CPU cores). */
+  count: number;
+  /** Run the shards in the main thread instead of worker threads. */
+  inProcess: boolean;
+  /** Accounts pinned to a shard index. */
+  pin: Record<string, number>;
 }
 
 export type LogFormat = "pretty" | "json";
@@ -58,6 +68,13 @@ export interface ServerOptions {
   authorization: AuthorizationOptions;
   jetstream: JetStreamOptions;
   cluster: ClusterOptions;
+  /** `accounts { ... }`: tenants with their users, exports and imports. */
+  accounts: AccountConfig[];
+  /** Clients that present no credentials are this user. */
+  noAuthUser?: string;
+  systemAccount: string;
+  /** The routing core: how many shards, where they run, which accounts are pinned where. */
+  shards: ShardOptions;
   /** HTTP monitoring port (0: off; -1: any free port). */
   httpPort: number;
   httpHost?: string;
@@ -82,7 +99,8 @@ export const DEFAULTS = Object.freeze({
 });
 
 /** Options as a caller may give them: anything left out takes its default. */
-export type ServerOptionsInput = Partial<Omit<ServerOptions, "authorization" | "jetstream" | "cluster" | "logging">> & {
+export type ServerOptionsInput = Partial<Omit<ServerOptions, "authorization" | "jetstream" | "cluster" | "logging" | "shards">> & {
+  shards?: Partial<ShardOptions>;
   authorization?: AuthorizationOptions;
   jetstream?: Partial<JetStreamOptions>;
   cluster?: Partial<ClusterOptions>;
@@ -104,6 +122,10 @@ export function resolveOptions(input: ServerOptionsInput = {}): ServerOptions {
     authorization: { ...input.authorization },
     jetstream: { enabled: false, ...input.jetstream },
     cluster: { routes: [], ...input.cluster },
+    accounts: input.accounts ?? [],
+    shards: { count: availableParallelism(), inProcess: false, pin: {}, ...input.shards },
+    noAuthUser: input.noAuthUser,
+    systemAccount: input.systemAccount ?? DEFAULT_SYSTEM_ACCOUNT,
     httpPort: input.httpPort ?? 0,
     httpHost: input.httpHost,
     logging: { debug: false, trace: false, ...input.logging },
@@ -111,4 +133,23 @@ export function resolveOptions(input: ServerOptionsInput = {}): ServerOptions {
     portsFileDir: input.portsFileDir,
     configFile: input.configFile,
   };
+}
+
+/**
+ * Everything about who may connect and where they live, in one view: the `authorization` block's users
+ * and token (global account), the configured accounts, and the global and system accounts, which always
+ * exist.
+ */
+export function accountsView(opts: ServerOptions): AccountsOptions {
+  const a = opts.authorization;
+  const users: UserConfig[] = (a.users ?? []).map((u) => ({ ...u, account: GLOBAL_ACCOUNT }));
+  if (a.user !== undefined) users.push({ user: a.user, password: a.password ?? "", account: GLOBAL_ACCOUNT });
+  const accounts = [...opts.accounts];
+  for (const name of [GLOBAL_ACCOUNT, opts.systemAccount]) {
+    if (!accounts.some((acc) => acc.name === name)) accounts.push({ name, users: [], exports: [], imports: [] });
+  }
+  const view: AccountsOptions = { accounts, users, systemAccount: opts.systemAccount };
+  if (a.token !== undefined) view.token = a.token;
+  if (opts.noAuthUser !== undefined) view.noAuthUser = opts.noAuthUser;
+  return view;
 }

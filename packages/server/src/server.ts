@@ -1,11 +1,11 @@
 import { type AddressInfo, type Server as NetServer, type Socket, createServer } from "node:net";
+import { Authenticator, GLOBAL_ACCOUNT } from "@tsnats/accounts";
 import { ClientErrors, encodeErr, encodeInfo } from "@tsnats/protocol";
-import { type DeliverySink, RoutingCore } from "@tsnats/router";
-import { Authenticator } from "./auth.js";
+import { Router, type RouterSink } from "@tsnats/router";
 import { ClientConnection, type ConnectionHost } from "./connection.js";
 import { type Logger, createLogger } from "./logger.js";
 import { type Monitor, startMonitor } from "./monitor.js";
-import { type ServerOptions, type ServerOptionsInput, resolveOptions } from "./options.js";
+import { type ServerOptions, type ServerOptionsInput, accountsView, resolveOptions } from "./options.js";
 import { removeRuntimeFiles, writeRuntimeFiles } from "./runtime-files.js";
 import { newServerId } from "./server-id.js";
 import { VERSION, NATS_VERSION } from "./version.js";
@@ -19,10 +19,9 @@ export interface ServerInfo {
   host: string;
   port: number;
   headers: boolean;
-  max_payload: number;
   auth_required?: boolean;
+  max_payload?: number;
   jetstream?: boolean;
-  tsnats: string;
 }
 
 export interface ServerStats {
@@ -53,7 +52,8 @@ export class Server implements ConnectionHost {
   readonly log: Logger;
   readonly id = newServerId();
   readonly auth: Authenticator;
-  readonly router: RoutingCore<ClientConnection>;
+  readonly router: Router<ClientConnection>;
+  readonly defaultAccount = GLOBAL_ACCOUNT;
   readonly connections = new Map<number, ClientConnection>();
   readonly closedConnections: ClosedConnection[] = [];
   readonly stats: ServerStats = { inMsgs: 0, inBytes: 0, outMsgs: 0, outBytes: 0, totalConnections: 0, slowConsumers: 0 };
@@ -71,11 +71,16 @@ export class Server implements ConnectionHost {
   constructor(input: ServerOptionsInput, logger?: Logger) {
     this.opts = resolveOptions(input);
     this.log = logger ?? createLogger(this.opts.logging);
-    this.auth = new Authenticator(this.opts.authorization);
-    const sink: DeliverySink<ClientConnection> = {
+    const view = accountsView(this.opts);
+    this.auth = new Authenticator(view);
+    const sink: RouterSink<ClientConnection> = {
       deliver: (conn, sid, subject, reply, headerSize, data) => conn.deliver(sid, subject, reply, headerSize, data),
+      barrier: (conn) => conn.barrierPassed(),
+      batchDone: () => this.flushPending(),
+      shardRestarted: (shard, err) => this.log.error(`Shard ${shard} died (${err.message}); restarted with its clients' subscriptions restored`),
     };
-    this.router = new RoutingCore(sink);
+    const sh = this.opts.shards;
+    this.router = new Router({ shards: Math.max(1, sh.count), inProcess: sh.inProcess, pins: sh.pin, accounts: view.accounts }, sink);
   }
 
   get name(): string {
@@ -105,6 +110,8 @@ export class Server implements ConnectionHost {
     if (o.configFile) this.log.info(`Using configuration file: ${o.configFile}`);
     if (o.jetstream.enabled) this.log.warn("JetStream is not available in this version yet; the -js flag is accepted and ignored");
     if (o.cluster.routes.length > 0 || o.cluster.port !== undefined) this.log.warn("Clustering is not available in this version yet; cluster settings are ignored");
+    this.router.start();
+    this.log.info(`Routing core: ${this.router.shardCount} shard(s) ${o.shards.inProcess ? "in-process" : "in worker threads"}`);
     const listener = createServer({ noDelay: true }, (socket) => this.accept(socket));
     this.listener = listener;
     await new Promise<void>((resolve, reject) => {
@@ -122,6 +129,7 @@ export class Server implements ConnectionHost {
     this.log.info("Server is ready");
   }
 
+  /** INFO's server-wide fields, in nats-server's order (auth_required after headers). */
   private buildInfo(): ServerInfo {
     const info: ServerInfo = {
       server_id: this.id,
@@ -131,15 +139,18 @@ export class Server implements ConnectionHost {
       host: this.opts.host,
       port: this.port,
       headers: true,
-      max_payload: this.opts.maxPayload,
-      tsnats: VERSION,
     };
-    if (this.auth.required) info.auth_required = true;
+    if (this.auth.advertised) info.auth_required = true;
+    info.max_payload = this.opts.maxPayload;
     return info;
   }
 
+  /** The INFO a connection gets: the server's fields, then the client's own (and its nonce), then ours. */
   infoFor(conn: ClientConnection): Buffer {
-    return encodeInfo({ ...this.info, client_id: conn.cid, client_ip: conn.socket.remoteAddress ?? "" });
+    const info: Record<string, unknown> = { ...this.info, client_id: conn.cid, client_ip: conn.socket.remoteAddress ?? "" };
+    if (conn.nonce !== undefined) info.nonce = conn.nonce;
+    info.tsnats = VERSION;
+    return encodeInfo(info);
   }
 
   private accept(socket: Socket): void {
@@ -165,7 +176,11 @@ export class Server implements ConnectionHost {
   // ---- ConnectionHost ------------------------------------------------------------------------
 
   attach(conn: ClientConnection): void {
-    this.router.connect(conn);
+    this.router.attach(conn.cid, conn, conn.account, conn.echo, conn.noResponders);
+  }
+
+  optionsChanged(conn: ClientConnection): void {
+    this.router.attach(conn.cid, conn, conn.account, conn.echo, conn.noResponders);
   }
 
   publish(conn: ClientConnection, subject: string, reply: string | undefined, headerSize: number, data: Uint8Array): void {
@@ -180,6 +195,16 @@ export class Server implements ConnectionHost {
 
   unsubscribe(conn: ClientConnection, sid: string, max: number): void {
     this.router.unsubscribe(conn.cid, sid, max);
+  }
+
+  barrier(conn: ClientConnection): void {
+    this.router.barrier(conn.cid);
+  }
+
+  /** After a read: the ops it produced go to the shards, the output it produced to the sockets. */
+  readDone(): void {
+    this.router.flush();
+    this.flushPending();
   }
 
   scheduleFlush(conn: ClientConnection): void {
@@ -210,7 +235,7 @@ export class Server implements ConnectionHost {
 
   closed(conn: ClientConnection): void {
     this.connections.delete(conn.cid);
-    this.router.disconnect(conn.cid);
+    this.router.detach(conn.cid);
     const s = conn.stats;
     this.stats.outMsgs += s.outMsgs;
     this.stats.outBytes += s.outBytes;
@@ -240,6 +265,7 @@ export class Server implements ConnectionHost {
       );
       await listenerClosed;
       await this.monitor?.close();
+      await this.router.close();
       removeRuntimeFiles(this);
       this.log.info("Server Exiting..");
     })();

@@ -1,0 +1,112 @@
+import {
+  type AccountConfig,
+  type ResponseType,
+  type ServiceImport,
+  type StreamImport,
+  findExport,
+  importLocalSubject,
+} from "@tsnats/accounts";
+import { Sublist, type Subscription } from "@tsnats/subject";
+
+/** A client connection as a shard knows it. */
+export interface ShardClient {
+  readonly cid: number;
+  readonly account: AccountState;
+  echo: boolean;
+  noResponders: boolean;
+  readonly subs: Map<string, LocalSub>;
+}
+
+/** A client's subscription in its account's index. */
+export class LocalSub implements Subscription {
+  delivered = 0;
+  /** With max > 0 the subscription ends after `max` deliveries (UNSUB <sid> <max>). */
+  max = 0;
+  constructor(
+    readonly client: ShardClient,
+    readonly sid: string,
+    readonly subject: string,
+    readonly queue: string | undefined,
+  ) {}
+}
+
+/** In the importing account: requests on `subject` (the local pattern) go to `exporter`'s service. */
+export interface ServiceImportRoute extends Subscription {
+  readonly subject: string;
+  readonly queue: undefined;
+  readonly exporter: string;
+  readonly imp: ServiceImport;
+  readonly responseType: ResponseType;
+  readonly responseThreshold: number;
+}
+
+/** In the exporting account: messages on `subject` also go to `importer`'s subject space. */
+export interface StreamExportRoute extends Subscription {
+  readonly subject: string;
+  readonly queue: undefined;
+  readonly importer: string;
+  readonly imp: StreamImport;
+}
+
+/** In the exporting account: where replies to the `_R_` subject of a request that crossed an import go. */
+export interface ResponseMapping {
+  readonly importer: string;
+  /** The requester's own reply subject, in the importer. */
+  readonly reply: string;
+  readonly responseType: ResponseType;
+  /** How long the mapping waits for a (next) reply, in ms. */
+  readonly threshold: number;
+  expiresAt: number;
+}
+
+/**
+ * One account as the shard that owns it sees it: its subscription index, the service imports it makes,
+ * the stream exports other accounts import from it, and the live response mappings of its services.
+ */
+export class AccountState {
+  readonly sublist = new Sublist<LocalSub>();
+  readonly serviceImports = new Sublist<ServiceImportRoute>();
+  readonly streamExports = new Sublist<StreamExportRoute>();
+  readonly responses = new Map<string, ResponseMapping>();
+  /** `_R_.<tag>.`: the prefix of this account's response subjects (a random tag per account and shard run). */
+  readonly replyPrefix: string;
+
+  constructor(readonly name: string, tag: string) {
+    this.replyPrefix = `_R_.${tag}.`;
+  }
+}
+
+/**
+ * The states of the accounts placed on shard `shard`, with the import routes that concern them: service
+ * imports made by these accounts, and stream imports (by any account) of these accounts' exports.
+ */
+export function buildAccountStates(accounts: AccountConfig[], placement: (account: string) => number, shard: number, tag: (account: string) => string): Map<string, AccountState> {
+  const states = new Map<string, AccountState>();
+  for (const acc of accounts) if (placement(acc.name) === shard) states.set(acc.name, new AccountState(acc.name, tag(acc.name)));
+  const byName = new Map(accounts.map((a) => [a.name, a]));
+  for (const acc of accounts) {
+    for (const imp of acc.imports) {
+      const exporter = byName.get(imp.account);
+      if (exporter === undefined) continue;
+      const exp = findExport(exporter, imp, acc.name);
+      if (exp === undefined) continue;
+      if (imp.kind === "service") {
+        const st = states.get(acc.name);
+        if (st === undefined) continue;
+        st.serviceImports.insert({
+          subject: importLocalSubject(imp),
+          queue: undefined,
+          exporter: imp.account,
+          imp,
+          responseType: exp.kind === "service" ? exp.responseType : "singleton",
+          responseThreshold: exp.kind === "service" ? exp.responseThreshold : 0,
+        });
+      } else {
+        const st = states.get(imp.account);
+        if (st === undefined) continue;
+        st.streamExports.insert({ subject: imp.subject, queue: undefined, importer: acc.name, imp });
+      }
+    }
+  }
+  return states;
+}

@@ -1,0 +1,207 @@
+import "@tsnats/protocol"; // Buffer fast-path typings (latin1Slice, utf8Write, ...)
+
+/**
+ * The byte format of batches between threads: ops appended to one growing buffer, read back in order.
+ * Integers are little-endian; strings are a u16 byte length and UTF-8 (subjects, sids, account names);
+ * payloads a u32 length and the bytes. A batch starts with its own byte length (u32), then a header word
+ * (see ops.ts). The buffer itself is what travels (transferred, not copied), so it may be longer than
+ * the batch.
+ */
+
+const INITIAL = 32 * 1024;
+
+export class BatchWriter {
+  private ab = new ArrayBuffer(INITIAL);
+  private buf: Buffer = Buffer.from(this.ab);
+  private view = new DataView(this.ab);
+  private cap = INITIAL;
+  private pos = 4;
+  /** Ops written since the last take. */
+  count = 0;
+
+  /** Bytes written, the length word included. */
+  get length(): number {
+    return this.pos;
+  }
+
+  /** Makes room for `n` more bytes. Kept tiny so that it inlines; growing is the rare case. */
+  private ensure(n: number): void {
+    if (this.pos + n > this.cap) this.grow(n);
+  }
+
+  private grow(n: number): void {
+    let size = this.cap * 2;
+    while (size < this.pos + n) size *= 2;
+    const ab = new ArrayBuffer(size);
+    new Uint8Array(ab).set(new Uint8Array(this.ab, 0, this.pos));
+    this.setBuffer(ab);
+  }
+
+  private setBuffer(ab: ArrayBuffer): void {
+    this.ab = ab;
+    this.buf = Buffer.from(ab);
+    this.view = new DataView(ab);
+    this.cap = ab.byteLength;
+  }
+
+  u8(v: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = v;
+  }
+
+  u32(v: number): void {
+    this.ensure(4);
+    this.view.setUint32(this.pos, v, true);
+    this.pos += 4;
+  }
+
+  i32(v: number): void {
+    this.ensure(4);
+    this.view.setInt32(this.pos, v, true);
+    this.pos += 4;
+  }
+
+  f64(v: number): void {
+    this.ensure(8);
+    this.view.setFloat64(this.pos, v, true);
+    this.pos += 8;
+  }
+
+  /** A string of up to 64 KiB of UTF-8. ASCII is copied char by char (cheaper than a native call for short strings). */
+  str(s: string): void {
+    const n = s.length;
+    this.ensure(2 + n * 3);
+    const buf = this.buf;
+    let p = this.pos + 2;
+    let ascii = true;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        ascii = false;
+        break;
+      }
+      buf[p++] = c;
+    }
+    const len = ascii ? n : buf.utf8Write(s, this.pos + 2);
+    if (len > 0xffff) throw new RangeError("batch string over 64 KiB");
+    buf[this.pos] = len & 0xff;
+    buf[this.pos + 1] = len >>> 8;
+    this.pos += 2 + len;
+  }
+
+  /** An optional string: absent is written as the empty string. */
+  optStr(s: string | undefined): void {
+    this.str(s ?? "");
+  }
+
+  bytes(b: Uint8Array): void {
+    this.u32(b.length);
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  /**
+   * The batch so far, in its own ArrayBuffer (to be transferred: no copy is made); the writer goes on with
+   * a fresh buffer.
+   */
+  take(): ArrayBuffer {
+    const out = this.ab;
+    this.view.setUint32(0, this.pos, true);
+    this.setBuffer(new ArrayBuffer(this.pos > INITIAL ? Math.min(this.cap, 1 << 22) : INITIAL));
+    this.pos = 4;
+    this.count = 0;
+    return out;
+  }
+
+  /** Starts over without producing anything. */
+  reset(): void {
+    this.pos = 4;
+    this.count = 0;
+  }
+}
+
+/**
+ * Decoded strings are interned per reader thread: the same subjects and sids come back batch after batch,
+ * and a direct-mapped table hit is far cheaper than decoding (and later hashing) a fresh string.
+ */
+const INTERN_SLOTS = 4096;
+const interned: string[] = new Array<string>(INTERN_SLOTS).fill("");
+
+export class BatchReader {
+  private readonly buf: Buffer;
+  private readonly view: DataView;
+  private readonly end: number;
+  pos = 4;
+
+  constructor(ab: ArrayBuffer) {
+    this.buf = Buffer.from(ab);
+    this.view = new DataView(ab);
+    this.end = this.view.getUint32(0, true);
+  }
+
+  get done(): boolean {
+    return this.pos >= this.end;
+  }
+
+  u8(): number {
+    return this.buf[this.pos++];
+  }
+
+  u32(): number {
+    const v = this.view.getUint32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+
+  i32(): number {
+    const v = this.view.getInt32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+
+  f64(): number {
+    const v = this.view.getFloat64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+
+  str(): string {
+    const buf = this.buf;
+    const len = buf[this.pos] | (buf[this.pos + 1] << 8);
+    const start = this.pos + 2;
+    const end = start + len;
+    this.pos = end;
+    if (len === 0) return "";
+    let h = 0x811c9dc5 | 0;
+    for (let i = start; i < end; i++) {
+      const c = buf[i];
+      if (c >= 0x80) return buf.toString("utf8", start, end);
+      h = Math.imul(h ^ c, 0x01000193);
+    }
+    if (len > 128) return buf.latin1Slice(start, end);
+    const slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
+    const cached = interned[slot];
+    if (cached.length === len) {
+      let i = 0;
+      while (i < len && cached.charCodeAt(i) === buf[start + i]) i++;
+      if (i === len) return cached;
+    }
+    const s = buf.latin1Slice(start, end);
+    interned[slot] = s;
+    return s;
+  }
+
+  optStr(): string | undefined {
+    const s = this.str();
+    return s === "" ? undefined : s;
+  }
+
+  /** A view of the bytes inside the batch (valid as long as the batch is). */
+  bytes(): Uint8Array {
+    const len = this.u32();
+    const v = new Uint8Array(this.buf.buffer, this.buf.byteOffset + this.pos, len);
+    this.pos += len;
+    return v;
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Op codes of the batches between the front-end (main thread), the shards, and shards among themselves.
+ * Batches between the front-end and a shard start with a u32 header: for main -> shard the batch's sequence
+ * number; for shard -> main the sequence number of the main batch it answers (its MsgRef ops point into that
+ * batch), or NO_ANSWER. Batches between shards have no header.
+ */
+
+/** main -> shard */
+export const In = {
+  /** u32 cid, str account, u8 flags (ClientFlags) — also re-sent when CONNECT changes the flags */
+  Attach: 1,
+  /** u32 cid */
+  Detach: 2,
+  /** u32 cid, str sid, str subject, str queue ("" none) */
+  Sub: 3,
+  /** u32 cid, str sid, u32 max (0: now) */
+  Unsub: 4,
+  /** u32 cid, str subject, str reply ("" none), i32 headerSize (-1: none), bytes data */
+  Pub: 5,
+  /** u32 cid, u32 token: echoed back once everything before it from this client was processed */
+  Barrier: 6,
+} as const;
+
+/** shard -> main */
+export const Out = {
+  /** u32 cid, str sid, str subject, str reply, i32 headerSize, bytes data */
+  Msg: 1,
+  /** u32 cid, str sid, u32 index: deliver the index-th Pub of the answered main batch, as it was published */
+  MsgRef: 2,
+  /** u32 cid, u32 token */
+  Barrier: 3,
+} as const;
+
+/** shard -> shard */
+export const Peer = {
+  /**
+   * A message entering an account from an import: str account, str subject, str reply, i32 headerSize,
+   * u8 hops, u8 kind (PeerKind), str from (the account it comes from: the importer for a request), then
+   * for Request: str responseType, f64 threshold; then bytes data.
+   */
+  Pub: 1,
+} as const;
+
+export const PeerKind = {
+  /** Stream import, or a response crossing back to the importer. */
+  Plain: 0,
+  /** Service import request: the receiving shard creates the response mapping in the exporter. */
+  Request: 1,
+} as const;
+
+export const ClientFlags = {
+  Echo: 1,
+  NoResponders: 2,
+} as const;
+
+export const NO_ANSWER = 0xffffffff;

@@ -1,0 +1,404 @@
+import { fileURLToPath } from "node:url";
+import { MessageChannel } from "node:worker_threads";
+import type { AccountConfig } from "@tsnats/accounts";
+import { BatchReader, BatchWriter } from "./codec.js";
+import { InProcessHost, type PeerLink, type ShardHost, WorkerHost } from "./hosts.js";
+import { ClientFlags, In, NO_ANSWER, Out } from "./ops.js";
+import { placeAccount } from "./placement.js";
+import type { ShardConfig } from "./shard.js";
+
+/** Where the router's deliveries go: the front-end's connections. */
+export interface RouterSink<H> {
+  deliver(client: H, sid: string, subject: string, reply: string | undefined, headerSize: number, data: Uint8Array): void;
+  /** Everything `client` sent before barrier `token` was processed (and its deliveries handed over). */
+  barrier(client: H, token: number): void;
+  /** A shard batch was handed over: write out what it produced. */
+  batchDone(): void;
+  /** A shard died and was restarted; its clients' subscriptions were restored. */
+  shardRestarted?(shard: number, err: Error): void;
+}
+
+export interface RouterOptions {
+  /** Number of shards (worker threads, or in-process shards). */
+  shards: number;
+  /** Run shards in the main thread instead of worker threads. */
+  inProcess: boolean;
+  /** Accounts pinned to a shard index. */
+  pins: Record<string, number>;
+  accounts: AccountConfig[];
+}
+
+/** A subscription as the front-end remembers it, to restore it if its shard restarts. */
+interface SubRecord {
+  readonly subject: string;
+  readonly queue: string | undefined;
+  max: number;
+  delivered: number;
+}
+
+interface ClientRecord<H> {
+  readonly handle: H;
+  readonly cid: number;
+  readonly account: string;
+  readonly shard: number;
+  flags: number;
+  readonly subs: Map<string, SubRecord>;
+  /** Sids with a delivery limit (usually none), so unlimited deliveries skip the bookkeeping. */
+  limited: Set<string> | undefined;
+  /** Barriers sent and not yet answered. */
+  barriers: number;
+}
+
+/** Ops queued for a shard, and the publishes of batches it has not answered yet. */
+interface ShardLink {
+  host: ShardHost;
+  up: boolean;
+  readonly writer: BatchWriter;
+  seq: number;
+  /** Publishes written into the current batch: [subject, reply, headerSize, data] per Pub, flat. */
+  current: unknown[];
+  /** Sent batches awaiting their answer, oldest first, with their publishes. */
+  readonly awaiting: Array<{ seq: number; pubs: unknown[] }>;
+}
+
+const WORKER_FILE = fileURLToPath(new URL("./shard-worker.js", import.meta.url));
+
+/** Send a batch before the end of the turn once it holds this many ops or bytes. */
+const BATCH_MAX_OPS = 256;
+const BATCH_MAX_BYTES = 32 * 1024;
+
+/**
+ * The front-end's side of the routing core: it places each account on a shard, writes client ops into one
+ * batch per shard, sends the batches once per turn (or when full), and hands the deliveries of the
+ * answers to the sink. It remembers each client's subscriptions so that a shard that dies is restarted
+ * with them restored. See ORDERING.md for why messages stay in order.
+ */
+export class Router<H> {
+  private readonly links: ShardLink[] = [];
+  private readonly clients = new Map<number, ClientRecord<H>>();
+  private nextToken = 1;
+  private flushScheduled = false;
+  private closed = false;
+
+  constructor(
+    private readonly opts: RouterOptions,
+    private readonly sink: RouterSink<H>,
+  ) {}
+
+  get shardCount(): number {
+    return this.opts.shards;
+  }
+
+  shardOf(account: string): number {
+    return placeAccount(account, this.opts.shards, this.opts.pins);
+  }
+
+  start(): void {
+    const n = this.opts.shards;
+    for (let i = 0; i < n; i++) {
+      const events = { onBatch: (b: ArrayBuffer) => this.onBatch(i, b), onExit: (e: Error) => this.onShardExit(i, e) };
+      const host = this.opts.inProcess ? new InProcessHost(events) : new WorkerHost(WORKER_FILE, events);
+      this.links.push({ host, up: false, writer: this.newWriter(0), seq: 0, current: [], awaiting: [] });
+    }
+    // Wire every pair of shards, then start them all.
+    const peers: (PeerLink | undefined)[][] = Array.from({ length: n }, () => new Array<PeerLink | undefined>(n).fill(undefined));
+    for (let i = 0; i < n; i++) {
+      for (let j = i + 1; j < n; j++) {
+        const [a, b] = this.peerPair(i, j);
+        peers[i][j] = a;
+        peers[j][i] = b;
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      this.links[i].host.start(this.shardConfig(i), peers[i]);
+      this.links[i].up = true;
+    }
+  }
+
+  /** The two ends of a connection between shards i and j (i's end first). */
+  private peerPair(i: number, j: number): [PeerLink, PeerLink] {
+    if (this.opts.inProcess) {
+      const hi = this.links[i].host as InProcessHost;
+      const hj = this.links[j].host as InProcessHost;
+      return [hj.link, hi.link];
+    }
+    const ch = new MessageChannel();
+    return [ch.port1, ch.port2];
+  }
+
+  private shardConfig(i: number): ShardConfig {
+    return { index: i, shardCount: this.opts.shards, accounts: this.opts.accounts, pins: this.opts.pins };
+  }
+
+  private newWriter(seq: number): BatchWriter {
+    const w = new BatchWriter();
+    w.u32(seq);
+    return w;
+  }
+
+  // ---- client ops ----------------------------------------------------------------------------
+
+  /** The client joins `account` (again, when CONNECT changed its flags). */
+  attach(cid: number, handle: H, account: string, echo: boolean, noResponders: boolean): void {
+    const flags = (echo ? ClientFlags.Echo : 0) | (noResponders ? ClientFlags.NoResponders : 0);
+    let rec = this.clients.get(cid);
+    if (rec === undefined || rec.account !== account) {
+      if (rec !== undefined) this.detach(cid);
+      rec = { handle, cid, account, shard: this.shardOf(account), flags, subs: new Map(), limited: undefined, barriers: 0 };
+      this.clients.set(cid, rec);
+    }
+    rec.flags = flags;
+    this.writeAttach(rec);
+  }
+
+  private writeAttach(rec: ClientRecord<H>): void {
+    const w = this.opBatch(rec.shard);
+    w.u8(In.Attach);
+    w.u32(rec.cid);
+    w.str(rec.account);
+    w.u8(rec.flags);
+    this.opWritten(rec.shard);
+  }
+
+  detach(cid: number): void {
+    const rec = this.clients.get(cid);
+    if (rec === undefined) return;
+    this.clients.delete(cid);
+    const w = this.opBatch(rec.shard);
+    w.u8(In.Detach);
+    w.u32(cid);
+    this.opWritten(rec.shard);
+  }
+
+  subscribe(cid: number, sid: string, subject: string, queue: string | undefined): void {
+    const rec = this.clients.get(cid);
+    if (rec === undefined || rec.subs.has(sid)) return;
+    rec.subs.set(sid, { subject, queue, max: 0, delivered: 0 });
+    this.writeSub(rec, sid, subject, queue);
+  }
+
+  private writeSub(rec: ClientRecord<H>, sid: string, subject: string, queue: string | undefined): void {
+    const w = this.opBatch(rec.shard);
+    w.u8(In.Sub);
+    w.u32(rec.cid);
+    w.str(sid);
+    w.str(subject);
+    w.optStr(queue);
+    this.opWritten(rec.shard);
+  }
+
+  unsubscribe(cid: number, sid: string, max: number): void {
+    const rec = this.clients.get(cid);
+    const sub = rec?.subs.get(sid);
+    if (rec === undefined || sub === undefined) return;
+    if (max > 0 && sub.delivered < max) {
+      sub.max = max;
+      (rec.limited ??= new Set()).add(sid);
+    } else {
+      rec.subs.delete(sid);
+      rec.limited?.delete(sid);
+    }
+    this.writeUnsub(rec, sid, max);
+  }
+
+  private writeUnsub(rec: ClientRecord<H>, sid: string, max: number): void {
+    const w = this.opBatch(rec.shard);
+    w.u8(In.Unsub);
+    w.u32(rec.cid);
+    w.str(sid);
+    w.u32(max);
+    this.opWritten(rec.shard);
+  }
+
+  publish(cid: number, subject: string, reply: string | undefined, headerSize: number, data: Uint8Array): void {
+    const rec = this.clients.get(cid);
+    if (rec === undefined) return;
+    const link = this.links[rec.shard];
+    const w = this.opBatch(rec.shard);
+    w.u8(In.Pub);
+    w.u32(cid);
+    w.str(subject);
+    w.optStr(reply);
+    w.i32(headerSize);
+    w.bytes(data);
+    link.current.push(subject, reply, headerSize, data);
+    this.opWritten(rec.shard);
+  }
+
+  /**
+   * Asks for a barrier: the sink's `barrier(client, token)` is called once everything this client sent
+   * before was processed and its deliveries were handed over (so a PONG sent then follows them).
+   */
+  barrier(cid: number): number {
+    const rec = this.clients.get(cid);
+    const token = this.nextToken++;
+    if (rec === undefined) return token;
+    rec.barriers++;
+    const w = this.opBatch(rec.shard);
+    w.u8(In.Barrier);
+    w.u32(cid);
+    w.u32(token);
+    this.opWritten(rec.shard);
+    return token;
+  }
+
+  // ---- batching ------------------------------------------------------------------------------
+
+  private opBatch(shard: number): BatchWriter {
+    return this.links[shard].writer;
+  }
+
+  private opWritten(shard: number): void {
+    const w = this.links[shard].writer;
+    w.count++;
+    if (w.count >= BATCH_MAX_OPS || w.length >= BATCH_MAX_BYTES) this.send(shard);
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushAll);
+    }
+  }
+
+  /** Sends every shard's pending batch (the front-end calls this after each read; also at the end of a turn). */
+  flush(): void {
+    for (let i = 0; i < this.links.length; i++) if (this.links[i].writer.count > 0) this.send(i);
+  }
+
+  private readonly flushAll = (): void => {
+    this.flushScheduled = false;
+    this.flush();
+  };
+
+  private send(shard: number): void {
+    const link = this.links[shard];
+    if (!link.up || this.closed) return; // kept until the shard is back
+    const seq = link.seq;
+    link.awaiting.push({ seq, pubs: link.current });
+    link.current = [];
+    const batch = link.writer.take();
+    link.seq = (seq + 1) >>> 0;
+    if (link.seq === NO_ANSWER) link.seq = 0;
+    link.writer.u32(link.seq);
+    link.host.send(batch);
+  }
+
+  /** A batch from shard `i`: deliveries (some referring to the publishes of the batch it answers) and barriers. */
+  private onBatch(i: number, batch: ArrayBuffer): void {
+    const link = this.links[i];
+    const r = new BatchReader(batch);
+    const seq = r.u32();
+    let pubs: unknown[] | undefined;
+    if (seq !== NO_ANSWER) {
+      // Answers come in order: the oldest awaiting batch is the one answered.
+      const entry = link.awaiting.shift();
+      if (entry === undefined || entry.seq !== seq) return; // a batch of a shard that has since restarted
+      pubs = entry.pubs;
+    }
+    const sink = this.sink;
+    while (!r.done) {
+      const op = r.u8();
+      if (op === Out.MsgRef) {
+        const cid = r.u32();
+        const sid = r.str();
+        const k = r.u32() * 4;
+        const rec = this.clients.get(cid);
+        if (rec === undefined || pubs === undefined) continue;
+        if (rec.limited !== undefined && !this.countLimited(rec, sid)) continue;
+        sink.deliver(rec.handle, sid, pubs[k] as string, pubs[k + 1] as string | undefined, pubs[k + 2] as number, pubs[k + 3] as Uint8Array);
+      } else if (op === Out.Msg) {
+        const cid = r.u32();
+        const sid = r.str();
+        const subject = r.str();
+        const reply = r.optStr();
+        const hdr = r.i32();
+        const data = r.bytes();
+        const rec = this.clients.get(cid);
+        if (rec === undefined) continue;
+        if (rec.limited !== undefined && !this.countLimited(rec, sid)) continue;
+        sink.deliver(rec.handle, sid, subject, reply, hdr, data);
+      } else if (op === Out.Barrier) {
+        const cid = r.u32();
+        const token = r.u32();
+        const rec = this.clients.get(cid);
+        if (rec === undefined) continue;
+        rec.barriers--;
+        sink.barrier(rec.handle, token);
+      } else {
+        throw new Error(`router: unknown op ${op} from shard ${i}`);
+      }
+    }
+    sink.batchDone();
+  }
+
+  /** Counts a delivery to a subscription with a limit; false when the limit was already reached. */
+  private countLimited(rec: ClientRecord<H>, sid: string): boolean {
+    const sub = rec.subs.get(sid);
+    if (sub === undefined || sub.max === 0) return true;
+    if (sub.delivered >= sub.max) return false;
+    if (++sub.delivered >= sub.max) {
+      rec.subs.delete(sid);
+      rec.limited!.delete(sid);
+    }
+    return true;
+  }
+
+  // ---- shard failure -------------------------------------------------------------------------
+
+  /**
+   * Shard `i` died: messages in flight to and from it are lost (core NATS is at-most-once), but its
+   * clients are not: the shard is restarted and every client's attachment and subscriptions are replayed
+   * to it before anything else, and their outstanding barriers are answered so no PONG hangs.
+   */
+  private onShardExit(i: number, err: Error): void {
+    if (this.closed) return;
+    const link = this.links[i];
+    link.up = false;
+    link.awaiting.length = 0;
+    // Ops written for the dead shard are replaced by the replay (they are part of the remembered state).
+    link.writer.reset();
+    link.writer.u32(link.seq);
+    link.current = [];
+    const peers: (PeerLink | undefined)[] = new Array<PeerLink | undefined>(this.links.length).fill(undefined);
+    for (let j = 0; j < this.links.length; j++) {
+      if (j === i) continue;
+      const [mine, theirs] = this.peerPair(i, j);
+      peers[j] = mine;
+      this.links[j].host.setPeer(i, theirs);
+    }
+    link.host.start(this.shardConfig(i), peers);
+    link.up = true;
+    for (const rec of this.clients.values()) {
+      if (rec.shard !== i) continue;
+      this.writeAttach(rec);
+      for (const [sid, sub] of rec.subs) {
+        this.writeSub(rec, sid, sub.subject, sub.queue);
+        if (sub.max > 0) this.writeUnsub(rec, sid, sub.max - sub.delivered);
+      }
+      for (; rec.barriers > 0; rec.barriers--) this.sink.barrier(rec.handle, 0);
+    }
+    this.flush();
+    this.sink.batchDone();
+    this.sink.shardRestarted?.(i, err);
+  }
+
+  /** Subjects of a client's subscriptions (monitoring). */
+  subscriptionsOf(cid: number): string[] {
+    const rec = this.clients.get(cid);
+    return rec === undefined ? [] : [...rec.subs.values()].map((s) => s.subject);
+  }
+
+  get subscriptionCount(): number {
+    let n = 0;
+    for (const rec of this.clients.values()) n += rec.subs.size;
+    return n;
+  }
+
+  /** Test hook: make shard `i` die as from a crash. */
+  crashShard(i: number): void {
+    this.links[i].host.crash();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.links.map((l) => l.host.close()));
+  }
+}

@@ -1,0 +1,402 @@
+import { type AccountConfig, type ResponseType, serviceImportSubject, streamImportSubject } from "@tsnats/accounts";
+import { NO_RESPONDERS_HEADER } from "@tsnats/protocol";
+import { type AccountState, LocalSub, type ResponseMapping, type ShardClient, buildAccountStates } from "./account-state.js";
+import { addHeader, randomToken } from "./headers-edit.js";
+import { BatchReader, BatchWriter } from "./codec.js";
+import { ClientFlags, In, NO_ANSWER, Out, Peer, PeerKind } from "./ops.js";
+import { placeAccount } from "./placement.js";
+
+/** Where a shard's batches go. Implemented by its host (worker thread ports, or in-process calls). */
+export interface ShardIO {
+  toMain(batch: ArrayBuffer): void;
+  toPeer(shard: number, batch: ArrayBuffer): void;
+}
+
+/** What a shard is told at start; plain data, so it can cross into a worker thread. */
+export interface ShardConfig {
+  index: number;
+  shardCount: number;
+  accounts: AccountConfig[];
+  /** Accounts pinned to a shard; the others are placed by hash. */
+  pins: Record<string, number>;
+}
+
+/** Messages that went through more imports than this are dropped: a loop guard beyond config validation. */
+const MAX_HOPS = 16;
+
+/** Where a message came from, for echo suppression, no-responders, loop cuts and batch references. */
+interface Origin {
+  /** The publishing client, when a client of this account published it. */
+  readonly client: ShardClient | undefined;
+  /** Imports crossed so far. */
+  readonly hops: number;
+  /** Index of the Pub in the main batch being answered (deliveries may refer to it), or -1. */
+  readonly ref: number;
+  /** The account it came from through an import, if it did. */
+  readonly from: string | undefined;
+  /** It entered this account through a service import (it is a request to one of its services). */
+  readonly viaService: boolean;
+}
+
+const NO_REF = -1;
+
+function imported(from: string, hops: number, viaService: boolean): Origin {
+  return { client: undefined, hops, ref: NO_REF, from, viaService };
+}
+
+/**
+ * A shard of the routing core: it owns some accounts and routes every message published in them —
+ * to local subscribers, across service imports (with response mappings) and stream exports — emitting
+ * deliveries to the front-end and messages for accounts of other shards, each in one batch per input
+ * batch. It never touches a socket and never knows which thread it runs in.
+ */
+export class Shard {
+  private readonly accounts: Map<string, AccountState>;
+  private readonly clients = new Map<number, ShardClient>();
+  private readonly toMain = new BatchWriter();
+  private readonly toPeers: BatchWriter[];
+  private readonly place: (account: string) => number;
+
+  constructor(
+    private readonly cfg: ShardConfig,
+    private readonly io: ShardIO,
+  ) {
+    this.place = (a) => placeAccount(a, cfg.shardCount, cfg.pins);
+    this.accounts = buildAccountStates(cfg.accounts, this.place, cfg.index, () => randomToken());
+    this.toPeers = Array.from({ length: cfg.shardCount }, () => new BatchWriter());
+  }
+
+  get index(): number {
+    return this.cfg.index;
+  }
+
+  // ---- input ---------------------------------------------------------------------------------
+
+  /** A batch of client ops from the front-end; answered with exactly one batch. */
+  handleMain(batch: ArrayBuffer): void {
+    const r = new BatchReader(batch);
+    const seq = r.u32();
+    this.toMain.u32(seq);
+    let pubIndex = 0;
+    while (!r.done) {
+      const op = r.u8();
+      switch (op) {
+        case In.Pub: {
+          const cid = r.u32();
+          const subject = r.str();
+          const reply = r.optStr();
+          const hdr = r.i32();
+          const data = r.bytes();
+          const client = this.clients.get(cid);
+          if (client !== undefined) this.route(client.account, subject, reply, hdr, data, { client, hops: 0, ref: pubIndex, from: undefined, viaService: false });
+          pubIndex++;
+          break;
+        }
+        case In.Sub: {
+          const cid = r.u32();
+          const sid = r.str();
+          const subject = r.str();
+          const queue = r.optStr();
+          this.subscribe(cid, sid, subject, queue);
+          break;
+        }
+        case In.Unsub: {
+          const cid = r.u32();
+          const sid = r.str();
+          this.unsubscribe(cid, sid, r.u32());
+          break;
+        }
+        case In.Attach: {
+          const cid = r.u32();
+          const account = r.str();
+          this.attach(cid, account, r.u8());
+          break;
+        }
+        case In.Detach:
+          this.detach(r.u32());
+          break;
+        case In.Barrier: {
+          const cid = r.u32();
+          const token = r.u32();
+          this.toMain.u8(Out.Barrier);
+          this.toMain.u32(cid);
+          this.toMain.u32(token);
+          break;
+        }
+        default:
+          throw new Error(`shard ${this.cfg.index}: unknown op ${op} from the front-end`);
+      }
+    }
+    this.io.toMain(this.toMain.take());
+    this.flushPeers();
+  }
+
+  /** A batch from another shard: messages entering this shard's accounts through imports. */
+  handlePeer(batch: ArrayBuffer): void {
+    const r = new BatchReader(batch); // shard-to-shard batches have no header word
+    this.toMain.u32(NO_ANSWER);
+    while (!r.done) {
+      const op = r.u8();
+      if (op !== Peer.Pub) throw new Error(`shard ${this.cfg.index}: unknown op ${op} from a peer`);
+      const account = r.str();
+      const subject = r.str();
+      const reply = r.optStr();
+      const hdr = r.i32();
+      const hops = r.u8();
+      const kind = r.u8();
+      const from = r.str();
+      if (kind === PeerKind.Request) {
+        const responseType = r.str() as ResponseType;
+        const threshold = r.f64();
+        const data = r.bytes();
+        this.serviceRequest(account, subject, reply, hdr, data, hops, from, responseType, threshold);
+      } else {
+        const data = r.bytes();
+        const acc = this.accounts.get(account);
+        if (acc !== undefined) this.route(acc, subject, reply, hdr, data, imported(from, hops, false));
+      }
+    }
+    if (this.toMain.count > 0) this.io.toMain(this.toMain.take());
+    else this.toMain.reset();
+    this.flushPeers();
+  }
+
+  private flushPeers(): void {
+    for (let i = 0; i < this.toPeers.length; i++) {
+      const w = this.toPeers[i];
+      if (w.count > 0) this.io.toPeer(i, w.take());
+    }
+  }
+
+  // ---- clients and subscriptions --------------------------------------------------------------
+
+  private attach(cid: number, account: string, flags: number): void {
+    const existing = this.clients.get(cid);
+    if (existing !== undefined && existing.account.name === account) {
+      existing.echo = (flags & ClientFlags.Echo) !== 0;
+      existing.noResponders = (flags & ClientFlags.NoResponders) !== 0;
+      return;
+    }
+    if (existing !== undefined) this.detach(cid);
+    let acc = this.accounts.get(account);
+    if (acc === undefined) {
+      // Not in the config (e.g. $G without accounts): a plain account without imports or exports.
+      const states = buildAccountStates([{ name: account, users: [], exports: [], imports: [] }], () => this.cfg.index, this.cfg.index, () => randomToken());
+      acc = states.get(account)!;
+      this.accounts.set(account, acc);
+    }
+    this.clients.set(cid, {
+      cid,
+      account: acc,
+      echo: (flags & ClientFlags.Echo) !== 0,
+      noResponders: (flags & ClientFlags.NoResponders) !== 0,
+      subs: new Map(),
+    });
+  }
+
+  private detach(cid: number): void {
+    const c = this.clients.get(cid);
+    if (c === undefined) return;
+    this.clients.delete(cid);
+    if (c.subs.size > 0) c.account.sublist.removeBatch(c.subs.values());
+  }
+
+  private subscribe(cid: number, sid: string, subject: string, queue: string | undefined): void {
+    const c = this.clients.get(cid);
+    if (c === undefined || c.subs.has(sid)) return; // a reused sid is ignored, as nats-server does
+    const sub = new LocalSub(c, sid, subject, queue);
+    c.account.sublist.insert(sub);
+    c.subs.set(sid, sub);
+  }
+
+  private unsubscribe(cid: number, sid: string, max: number): void {
+    const c = this.clients.get(cid);
+    const sub = c?.subs.get(sid);
+    if (c === undefined || sub === undefined) return;
+    if (max > 0 && sub.delivered < max) {
+      sub.max = max;
+      return;
+    }
+    c.subs.delete(sid);
+    c.account.sublist.remove(sub);
+  }
+
+  // ---- routing -------------------------------------------------------------------------------
+
+  /**
+   * Routes a message in `acc`: through a response mapping, to local subscribers, across service imports
+   * (requests) and to stream importers. Returns how many places it went (for no-responders).
+   *
+   * Loops are cut as nats-server cuts them: a request that entered through a service import does not go
+   * on to stream importers, and self-imports go round once. Config validation refuses real cycles; the hop
+   * limit is the last guard.
+   */
+  private route(acc: AccountState, subject: string, reply: string | undefined, hdr: number, data: Uint8Array, origin: Origin): number {
+    if (origin.hops > MAX_HOPS) return 0;
+    let n = 0;
+    if (acc.responses.size > 0 && subject.startsWith("_R_.")) {
+      const m = acc.responses.get(subject);
+      if (m !== undefined) {
+        this.respond(acc, subject, m, reply, hdr, data, origin.hops + 1);
+        n++;
+      }
+    }
+    const result = acc.sublist.match(subject);
+    const from = origin.client;
+    const psubs = result.psubs;
+    for (let i = 0; i < psubs.length; i++) {
+      const sub = psubs[i];
+      if (from !== undefined && sub.client === from && !from.echo) continue;
+      if (this.deliver(sub, subject, reply, hdr, data, origin.ref)) n++;
+    }
+    const qsubs = result.qsubs;
+    for (let g = 0; g < qsubs.length; g++) {
+      const sub = pickQueueMember(qsubs[g], from);
+      if (sub !== undefined && this.deliver(sub, subject, reply, hdr, data, origin.ref)) n++;
+    }
+    if (acc.serviceImports.count > 0 && !(origin.viaService && origin.from === acc.name)) {
+      for (const si of acc.serviceImports.match(subject).psubs) {
+        this.request(si.exporter, serviceImportSubject(si.imp, subject), reply, hdr, data, origin.hops + 1, acc.name, si.responseType, si.responseThreshold);
+        n++;
+      }
+    }
+    if (acc.streamExports.count > 0 && !origin.viaService) {
+      for (const se of acc.streamExports.match(subject).psubs) {
+        if (se.importer === acc.name && origin.from === acc.name) continue; // a self-import goes round once
+        this.forward(se.importer, streamImportSubject(se.imp, subject), reply, hdr, data, origin.hops + 1, acc.name);
+        n++;
+      }
+    }
+    if (n === 0 && reply !== undefined && from !== undefined && from.noResponders) this.noResponders(from, reply);
+    return n;
+  }
+
+  /**
+   * A reply to a request that came through a service import goes back to the requester's account, on its
+   * own reply subject. A singleton mapping ends with the first reply; stream and chunked ones with an
+   * empty, header-less reply (the end marker), else when no reply came for their threshold.
+   */
+  private respond(acc: AccountState, subject: string, m: ResponseMapping, reply: string | undefined, hdr: number, data: Uint8Array, hops: number): void {
+    if (m.responseType === "singleton" || (data.length === 0 && hdr < 0)) acc.responses.delete(subject);
+    else if (m.responseType === "stream") m.expiresAt = Date.now() + m.threshold;
+    this.forward(m.importer, m.reply, reply, hdr, data, hops, acc.name);
+  }
+
+  private deliver(sub: LocalSub, subject: string, reply: string | undefined, hdr: number, data: Uint8Array, ref: number): boolean {
+    if (sub.max > 0 && sub.delivered >= sub.max) return false;
+    sub.delivered++;
+    const w = this.toMain;
+    if (ref >= 0) {
+      w.u8(Out.MsgRef);
+      w.u32(sub.client.cid);
+      w.str(sub.sid);
+      w.u32(ref);
+    } else {
+      w.u8(Out.Msg);
+      w.u32(sub.client.cid);
+      w.str(sub.sid);
+      w.str(subject);
+      w.optStr(reply);
+      w.i32(hdr);
+      w.bytes(data);
+    }
+    w.count++;
+    if (sub.max > 0 && sub.delivered >= sub.max) {
+      sub.client.subs.delete(sub.sid);
+      sub.client.account.sublist.remove(sub);
+    }
+    return true;
+  }
+
+  /** A 503 status on the requester's own subscription that matches its reply subject. */
+  private noResponders(client: ShardClient, reply: string): void {
+    for (const sub of client.account.sublist.match(reply).psubs) {
+      if (sub.client === client) {
+        this.deliver(sub, reply, undefined, NO_RESPONDERS_HEADER.length, NO_RESPONDERS_HEADER, NO_REF);
+        return;
+      }
+    }
+  }
+
+  /** A message entering `account` from `from` (stream import or response): routed here or sent to its shard. */
+  private forward(account: string, subject: string, reply: string | undefined, hdr: number, data: Uint8Array, hops: number, from: string): void {
+    const shard = this.place(account);
+    if (shard === this.cfg.index) {
+      const acc = this.accounts.get(account);
+      if (acc !== undefined) this.route(acc, subject, reply, hdr, data, imported(from, hops, false));
+      return;
+    }
+    const w = this.peerMessage(shard, account, subject, reply, hdr, hops, PeerKind.Plain, from);
+    w.bytes(data);
+    w.count++;
+  }
+
+  /** A request crossing a service import from `importer` into `exporter`: here, or on the exporter's shard. */
+  private request(exporter: string, subject: string, reply: string | undefined, hdr: number, data: Uint8Array, hops: number, importer: string, responseType: ResponseType, threshold: number): void {
+    const shard = this.place(exporter);
+    if (shard === this.cfg.index) {
+      this.serviceRequest(exporter, subject, reply, hdr, data, hops, importer, responseType, threshold);
+      return;
+    }
+    const w = this.peerMessage(shard, exporter, subject, reply, hdr, hops, PeerKind.Request, importer);
+    w.str(responseType);
+    w.f64(threshold);
+    w.bytes(data);
+    w.count++;
+  }
+
+  private peerMessage(shard: number, account: string, subject: string, reply: string | undefined, hdr: number, hops: number, kind: number, from: string): BatchWriter {
+    const w = this.toPeers[shard];
+    w.u8(Peer.Pub);
+    w.str(account);
+    w.str(subject);
+    w.optStr(reply);
+    w.i32(hdr);
+    w.u8(hops);
+    w.u8(kind);
+    w.str(from);
+    return w;
+  }
+
+  /**
+   * A request arrives in the exporting account. Its reply subject is replaced by a fresh `_R_` subject
+   * mapped back to the requester (except `$JS.ACK.` replies, which the importer reaches through its own
+   * import), it gets a `Nats-Request-Info` header naming the importing account, and it is routed in the
+   * exporter. Nobody answering is not reported: the requester times out, as with nats-server.
+   */
+  private serviceRequest(exporter: string, subject: string, reply: string | undefined, hdr: number, data: Uint8Array, hops: number, importer: string, responseType: ResponseType, threshold: number): void {
+    const acc = this.accounts.get(exporter);
+    if (acc === undefined) return;
+    let mapped = reply;
+    if (reply !== undefined && !reply.startsWith("$JS.ACK.")) {
+      mapped = acc.replyPrefix + randomToken();
+      acc.responses.set(mapped, { importer, reply, responseType, threshold, expiresAt: Date.now() + threshold });
+    }
+    const withInfo = addHeader(hdr, data, "Nats-Request-Info", `{"acc":${JSON.stringify(importer)},"rtt":0}`);
+    this.route(acc, subject, mapped, withInfo.headerSize, withInfo.data, imported(importer, hops, true));
+  }
+
+  /** Drops response mappings whose time is up. Called periodically by the host. */
+  sweep(now: number): void {
+    for (const acc of this.accounts.values()) {
+      if (acc.responses.size === 0) continue;
+      for (const [k, m] of acc.responses) if (m.expiresAt <= now) acc.responses.delete(k);
+    }
+  }
+}
+
+/**
+ * One member of a queue group, chosen at random (as nats-server does), skipping the publisher's own
+ * subscriptions when it turned echo off, and members that already reached their delivery limit.
+ */
+function pickQueueMember(group: readonly LocalSub[], from: ShardClient | undefined): LocalSub | undefined {
+  const n = group.length;
+  const start = n === 1 ? 0 : Math.floor(Math.random() * n);
+  for (let k = 0; k < n; k++) {
+    const sub = group[(start + k) % n];
+    if (from !== undefined && sub.client === from && !from.echo) continue;
+    if (sub.max > 0 && sub.delivered >= sub.max) continue;
+    return sub;
+  }
+  return undefined;
+}
