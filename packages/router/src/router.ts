@@ -77,6 +77,8 @@ export class Router<H> {
   private readonly links: ShardLink[] = [];
   private readonly clients = new Map<number, ClientRecord<H>>();
   private nextToken = 1;
+  /** How many times a shard died and was restarted. */
+  restarts = 0;
   private flushScheduled = false;
   private closed = false;
 
@@ -350,6 +352,7 @@ export class Router<H> {
    */
   private onShardExit(i: number, err: Error): void {
     if (this.closed) return;
+    this.restarts++;
     const link = this.links[i];
     link.up = false;
     link.awaiting.length = 0;
