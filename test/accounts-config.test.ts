@@ -62,6 +62,19 @@ describe("accounts config errors (nats-server's wording)", () => {
   }
 });
 
+describe("shards config", () => {
+  it("reads the count, hosting and pins", () => {
+    const o = optionsFromConfig(parseConfig("shards { count: 3, in_process: true, pin { A: 2, B: 0 } }\naccounts { A {}, B {} }"));
+    expect(o.shards).toEqual({ count: 3, inProcess: true, pin: { A: 2, B: 0 } });
+    expect(optionsFromConfig(parseConfig("shards: 4")).shards).toEqual({ count: 4 });
+  });
+  it("refuses nonsense", () => {
+    expect(() => load("shards { count: 0 }")).toThrow("count must be at least 1");
+    expect(() => load("shards { pin { A: -1 } }")).toThrow("0 or more");
+    expect(() => load("shards { colour: blue }")).toThrow('unknown field "colour"');
+  });
+});
+
 describe("accounts config errors at startup", () => {
   const running: ServerProcess[] = [];
   afterEach(async () => {

@@ -28,6 +28,8 @@ const LONG = new Set([
   "cluster",
   "cluster_name",
   "cluster_listen",
+  "shards",
+  "shards_in_process",
   "help",
   "version",
 ]);

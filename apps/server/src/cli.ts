@@ -27,6 +27,8 @@ interface Flags {
   cluster?: string;
   cluster_name?: string;
   cluster_listen?: string;
+  shards?: number;
+  shards_in_process?: boolean;
 }
 
 function int(value: string): number {
@@ -63,6 +65,8 @@ function program(): Command {
     .option("--cluster <cluster-url>", "Cluster URL for solicited routes")
     .option("--cluster_name <string>", "Cluster Name")
     .option("--cluster_listen <url>", "Cluster url from which members can solicit routes")
+    .option("--shards <n>", "Routing shards (worker threads; default: the number of CPU cores)", int)
+    .option("--shards_in_process", "Run the routing shards in the main thread")
     .allowExcessArguments(false);
 }
 
@@ -86,6 +90,11 @@ function applyFlags(base: ServerOptionsInput, f: Flags): ServerOptionsInput {
     if (f.user !== undefined) o.authorization.user = f.user;
     if (f.pass !== undefined) o.authorization.password = f.pass;
     if (f.auth !== undefined) o.authorization.token = f.auth;
+  }
+  if (f.shards !== undefined || f.shards_in_process) {
+    o.shards = { ...base.shards };
+    if (f.shards !== undefined) o.shards.count = f.shards;
+    if (f.shards_in_process) o.shards.inProcess = true;
   }
   if (f.cluster_name !== undefined) o.cluster!.name = f.cluster_name;
   if (f.routes !== undefined) o.cluster!.routes = f.routes.split(",").map((s) => s.trim()).filter((s) => s.length > 0);

@@ -144,6 +144,18 @@ describe("tsnats-server CLI", () => {
     }
   });
 
+  it("--shards and --shards_in_process choose the routing core's layout", async () => {
+    const p = start(["-a", "127.0.0.1", "-p", "-1", "--shards", "3", "--shards_in_process"]);
+    const port = await p.ready();
+    expect(p.output).toContain("3 shard(s) in-process");
+    const nc = await connect({ servers: `127.0.0.1:${port}` });
+    const sub = nc.subscribe("x", { max: 1 });
+    nc.publish("x", "hi");
+    for await (const m of sub) expect(m.string()).toBe("hi");
+    await nc.close();
+    expect(await p.stop()).toBe(0);
+  });
+
   it("an unknown flag is an error", async () => {
     const p = start(["--no-such-flag"]);
     expect(await p.exited).not.toBe(0);

@@ -5,6 +5,7 @@ import {
   type ClusterOptions,
   type JetStreamOptions,
   type ServerOptionsInput,
+  type ShardOptions,
   type UserEntry,
   accountsView,
   resolveOptions,
@@ -116,6 +117,9 @@ export function optionsFromConfig(map: ConfigMap, file = "<config>"): ServerOpti
         break;
       case "cluster":
         out.cluster = readCluster(r, key, v);
+        break;
+      case "shards":
+        out.shards = readShards(r, key, v);
         break;
       default:
         throw r.unknown(key);
@@ -231,6 +235,43 @@ function readJetStream(r: ConfigReader, key: string, v: ConfigValue): Partial<Je
     }
   }
   return js;
+}
+
+/**
+ * tsnats' own block: the routing core's shards. `shards: 4`, or `shards { count: 4, in_process: false,
+ * pin { ACCOUNT: 0 } }`.
+ */
+function readShards(r: ConfigReader, key: string, v: ConfigValue): Partial<ShardOptions> {
+  if (typeof v === "number") return { count: r.integer(key, v) };
+  const map = r.map(key, v);
+  const sr = r.within(map);
+  const out: Partial<ShardOptions> = {};
+  for (const k of Object.keys(map)) {
+    const x = map[k];
+    switch (k) {
+      case "count":
+        out.count = sr.integer(k, x);
+        if (out.count < 1) throw sr.error(k, "shards: count must be at least 1");
+        break;
+      case "in_process":
+        out.inProcess = sr.boolean(k, x);
+        break;
+      case "pin": {
+        const pins = sr.map(k, x);
+        const pr = sr.within(pins);
+        out.pin = {};
+        for (const account of Object.keys(pins)) {
+          const n = pr.integer(account, pins[account]);
+          if (n < 0) throw pr.error(account, "shards: a pinned shard index must be 0 or more");
+          out.pin[account] = n;
+        }
+        break;
+      }
+      default:
+        throw sr.unknown(k);
+    }
+  }
+  return out;
 }
 
 function readCluster(r: ConfigReader, key: string, v: ConfigValue): Partial<ClusterOptions> {
