@@ -1,6 +1,6 @@
 // Micro-benchmarks of the client protocol: parsing PUBs and encoding MSGs.
 import { Bench } from "tinybench";
-import { ClientParser, OutboundBuffer, writeMsg } from "@tsnats/protocol";
+import { ClientParser, MsgHeadCache, OutboundBuffer, writeMsg } from "@tsnats/protocol";
 
 const PAYLOAD = Buffer.alloc(128, 0x61);
 const MSGS_PER_CHUNK = 256;
@@ -34,6 +34,7 @@ export function protocolBench() {
   for (let i = 0; i < chunk.length; i += 1024) splits.push(chunk.subarray(i, i + 1024));
 
   const out = new OutboundBuffer();
+  const heads = new MsgHeadCache();
   const bench = new Bench({ time: 1000, warmupTime: 200 });
   bench
     .add(`parse ${MSGS_PER_CHUNK} PUBs (128 B) in one read`, () => {
@@ -44,6 +45,10 @@ export function protocolBench() {
     })
     .add(`encode ${MSGS_PER_CHUNK} MSGs (128 B)`, () => {
       for (let i = 0; i < MSGS_PER_CHUNK; i++) writeMsg(out, "bench.subject.1", "17", undefined, -1, PAYLOAD);
+      out.take();
+    })
+    .add(`encode ${MSGS_PER_CHUNK} MSGs (128 B), head cache (as connections do)`, () => {
+      for (let i = 0; i < MSGS_PER_CHUNK; i++) writeMsg(out, "bench.subject.1", "17", undefined, -1, PAYLOAD, heads);
       out.take();
     })
     .add(`encode ${MSGS_PER_CHUNK} MSGs (128 B) with reply`, () => {

@@ -63,9 +63,9 @@ describe("tsnats-server CLI", () => {
     const p = start(["-addr", "127.0.0.1", "-port", "-1", "-js", "-sd", dir, "-DV", "--ports_file_dir", dir, "--cluster_name", "c1"]);
     const port = await p.ready();
     const ports = readdirSync(dir).filter((f) => f.endsWith(".ports"));
-    expect(ports).toEqual([`tsnats-server_${p.child.pid}.ports`]);
+    expect(ports, p.output).toEqual([`tsnats-server_${p.child.pid}.ports`]);
     expect(JSON.parse(readFileSync(join(dir, ports[0]), "utf8"))).toEqual({ nats: [`nats://127.0.0.1:${port}`] });
-    expect(await p.stop()).toBe(0);
+    expect(await p.stop(), p.output).toBe(0);
     expect(readdirSync(dir).filter((f) => f.endsWith(".ports"))).toEqual([]);
   });
 

@@ -99,6 +99,15 @@ export class OutboundBuffer {
     } while (x > 0);
   }
 
+  /** Appends a short, already encoded piece (a cached control-line head), byte by byte. */
+  head(b: Buffer): void {
+    const n = b.length;
+    const slab = this.reserve(n);
+    let p = this.pos;
+    for (let i = 0; i < n; i++) slab[p++] = b[i];
+    this.pos = p;
+  }
+
   byte(b: number): void {
     const slab = this.reserve(1);
     slab[this.pos++] = b;

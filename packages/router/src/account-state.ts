@@ -14,7 +14,8 @@ export interface ShardClient {
   readonly account: AccountState;
   echo: boolean;
   noResponders: boolean;
-  readonly subs: Map<string, LocalSub>;
+  /** By subscription id (the front-end numbers subscriptions; sids stay there). */
+  readonly subs: Map<number, LocalSub>;
 }
 
 /** A client's subscription in its account's index. */
@@ -24,7 +25,7 @@ export class LocalSub implements Subscription {
   max = 0;
   constructor(
     readonly client: ShardClient,
-    readonly sid: string,
+    readonly id: number,
     readonly subject: string,
     readonly queue: string | undefined,
   ) {}

@@ -11,9 +11,9 @@ export const In = {
   Attach: 1,
   /** u32 cid */
   Detach: 2,
-  /** u32 cid, str sid, str subject, str queue ("" none) */
+  /** u32 cid, u32 subscription id (the front-end's number for the client's sid), str subject, str queue ("" none) */
   Sub: 3,
-  /** u32 cid, str sid, u32 max (0: now) */
+  /** u32 cid, u32 subscription id, u32 max (0: now) */
   Unsub: 4,
   /** u32 cid, str subject, str reply ("" none), i32 headerSize (-1: none), bytes data */
   Pub: 5,
@@ -23,9 +23,9 @@ export const In = {
 
 /** shard -> main */
 export const Out = {
-  /** u32 cid, str sid, str subject, str reply, i32 headerSize, bytes data */
+  /** u32 subscription id, str subject, str reply, i32 headerSize, bytes data */
   Msg: 1,
-  /** u32 cid, str sid, u32 index: deliver the index-th Pub of the answered main batch, as it was published */
+  /** u32 subscription id, u32 index: deliver the index-th Pub of the answered main batch, as it was published */
   MsgRef: 2,
   /** u32 cid, u32 token */
   Barrier: 3,

@@ -28,8 +28,14 @@ export interface RouterOptions {
   accounts: AccountConfig[];
 }
 
-/** A subscription as the front-end remembers it, to restore it if its shard restarts. */
-interface SubRecord {
+/**
+ * A subscription as the front-end knows it. Shards know it by `id` alone: deliveries name the id, and one
+ * lookup finds the client and its sid. Kept to restore the subscription if its shard restarts.
+ */
+interface SubRecord<H> {
+  readonly id: number;
+  readonly client: ClientRecord<H>;
+  readonly sid: string;
   readonly subject: string;
   readonly queue: string | undefined;
   max: number;
@@ -42,9 +48,7 @@ interface ClientRecord<H> {
   readonly account: string;
   readonly shard: number;
   flags: number;
-  readonly subs: Map<string, SubRecord>;
-  /** Sids with a delivery limit (usually none), so unlimited deliveries skip the bookkeeping. */
-  limited: Set<string> | undefined;
+  readonly subs: Map<string, SubRecord<H>>;
   /** Barriers sent and not yet answered. */
   barriers: number;
 }
@@ -76,6 +80,9 @@ const BATCH_MAX_BYTES = 32 * 1024;
 export class Router<H> {
   private readonly links: ShardLink[] = [];
   private readonly clients = new Map<number, ClientRecord<H>>();
+  /** Every live subscription by id. Ids are never reused, so a late delivery cannot reach a newer one. */
+  private readonly subsById = new Map<number, SubRecord<H>>();
+  private nextSubId = 1;
   private nextToken = 1;
   /** How many times a shard died and was restarted. */
   restarts = 0;
@@ -146,7 +153,7 @@ export class Router<H> {
     let rec = this.clients.get(cid);
     if (rec === undefined || rec.account !== account) {
       if (rec !== undefined) this.detach(cid);
-      rec = { handle, cid, account, shard: this.shardOf(account), flags, subs: new Map(), limited: undefined, barriers: 0 };
+      rec = { handle, cid, account, shard: this.shardOf(account), flags, subs: new Map(), barriers: 0 };
       this.clients.set(cid, rec);
     }
     rec.flags = flags;
@@ -166,48 +173,55 @@ export class Router<H> {
     const rec = this.clients.get(cid);
     if (rec === undefined) return;
     this.clients.delete(cid);
+    for (const sub of rec.subs.values()) this.subsById.delete(sub.id);
     const w = this.opBatch(rec.shard);
     w.u8(In.Detach);
     w.u32(cid);
     this.opWritten(rec.shard);
   }
 
+  /** SUB; a second SUB with a sid already in use is ignored, as nats-server does. */
   subscribe(cid: number, sid: string, subject: string, queue: string | undefined): void {
     const rec = this.clients.get(cid);
     if (rec === undefined || rec.subs.has(sid)) return;
-    rec.subs.set(sid, { subject, queue, max: 0, delivered: 0 });
-    this.writeSub(rec, sid, subject, queue);
+    const sub: SubRecord<H> = { id: this.nextSubId++, client: rec, sid, subject, queue, max: 0, delivered: 0 };
+    rec.subs.set(sid, sub);
+    this.subsById.set(sub.id, sub);
+    this.writeSub(sub);
   }
 
-  private writeSub(rec: ClientRecord<H>, sid: string, subject: string, queue: string | undefined): void {
+  private writeSub(sub: SubRecord<H>): void {
+    const rec = sub.client;
     const w = this.opBatch(rec.shard);
     w.u8(In.Sub);
     w.u32(rec.cid);
-    w.str(sid);
-    w.str(subject);
-    w.optStr(queue);
+    w.u32(sub.id);
+    w.str(sub.subject);
+    w.optStr(sub.queue);
     this.opWritten(rec.shard);
   }
 
+  /** UNSUB: now, or once `max` messages were delivered in all. */
   unsubscribe(cid: number, sid: string, max: number): void {
     const rec = this.clients.get(cid);
     const sub = rec?.subs.get(sid);
     if (rec === undefined || sub === undefined) return;
-    if (max > 0 && sub.delivered < max) {
-      sub.max = max;
-      (rec.limited ??= new Set()).add(sid);
-    } else {
-      rec.subs.delete(sid);
-      rec.limited?.delete(sid);
-    }
-    this.writeUnsub(rec, sid, max);
+    if (max > 0 && sub.delivered < max) sub.max = max;
+    else this.forget(sub);
+    this.writeUnsub(sub, max);
   }
 
-  private writeUnsub(rec: ClientRecord<H>, sid: string, max: number): void {
+  private forget(sub: SubRecord<H>): void {
+    sub.client.subs.delete(sub.sid);
+    this.subsById.delete(sub.id);
+  }
+
+  private writeUnsub(sub: SubRecord<H>, max: number): void {
+    const rec = sub.client;
     const w = this.opBatch(rec.shard);
     w.u8(In.Unsub);
     w.u32(rec.cid);
-    w.str(sid);
+    w.u32(sub.id);
     w.u32(max);
     this.opWritten(rec.shard);
   }
@@ -216,13 +230,7 @@ export class Router<H> {
     const rec = this.clients.get(cid);
     if (rec === undefined) return;
     const link = this.links[rec.shard];
-    const w = this.opBatch(rec.shard);
-    w.u8(In.Pub);
-    w.u32(cid);
-    w.str(subject);
-    w.optStr(reply);
-    w.i32(headerSize);
-    w.bytes(data);
+    link.writer.pub(cid, subject, reply, headerSize, data);
     link.current.push(subject, reply, headerSize, data);
     this.opWritten(rec.shard);
   }
@@ -296,27 +304,22 @@ export class Router<H> {
       pubs = entry.pubs;
     }
     const sink = this.sink;
+    const subs = this.subsById;
     while (!r.done) {
       const op = r.u8();
       if (op === Out.MsgRef) {
-        const cid = r.u32();
-        const sid = r.str();
+        const sub = subs.get(r.u32());
         const k = r.u32() * 4;
-        const rec = this.clients.get(cid);
-        if (rec === undefined || pubs === undefined) continue;
-        if (rec.limited !== undefined && !this.countLimited(rec, sid)) continue;
-        sink.deliver(rec.handle, sid, pubs[k] as string, pubs[k + 1] as string | undefined, pubs[k + 2] as number, pubs[k + 3] as Uint8Array);
+        if (sub === undefined || pubs === undefined || !counted(sub, this)) continue;
+        sink.deliver(sub.client.handle, sub.sid, pubs[k] as string, pubs[k + 1] as string | undefined, pubs[k + 2] as number, pubs[k + 3] as Uint8Array);
       } else if (op === Out.Msg) {
-        const cid = r.u32();
-        const sid = r.str();
+        const sub = subs.get(r.u32());
         const subject = r.str();
         const reply = r.optStr();
         const hdr = r.i32();
         const data = r.bytes();
-        const rec = this.clients.get(cid);
-        if (rec === undefined) continue;
-        if (rec.limited !== undefined && !this.countLimited(rec, sid)) continue;
-        sink.deliver(rec.handle, sid, subject, reply, hdr, data);
+        if (sub === undefined || !counted(sub, this)) continue;
+        sink.deliver(sub.client.handle, sub.sid, subject, reply, hdr, data);
       } else if (op === Out.Barrier) {
         const cid = r.u32();
         const token = r.u32();
@@ -332,14 +335,9 @@ export class Router<H> {
   }
 
   /** Counts a delivery to a subscription with a limit; false when the limit was already reached. */
-  private countLimited(rec: ClientRecord<H>, sid: string): boolean {
-    const sub = rec.subs.get(sid);
-    if (sub === undefined || sub.max === 0) return true;
+  countLimited(sub: SubRecord<H>): boolean {
     if (sub.delivered >= sub.max) return false;
-    if (++sub.delivered >= sub.max) {
-      rec.subs.delete(sid);
-      rec.limited!.delete(sid);
-    }
+    if (++sub.delivered >= sub.max) this.forget(sub);
     return true;
   }
 
@@ -372,9 +370,9 @@ export class Router<H> {
     for (const rec of this.clients.values()) {
       if (rec.shard !== i) continue;
       this.writeAttach(rec);
-      for (const [sid, sub] of rec.subs) {
-        this.writeSub(rec, sid, sub.subject, sub.queue);
-        if (sub.max > 0) this.writeUnsub(rec, sid, sub.max - sub.delivered);
+      for (const sub of rec.subs.values()) {
+        this.writeSub(sub);
+        if (sub.max > 0) this.writeUnsub(sub, sub.max - sub.delivered);
       }
       for (; rec.barriers > 0; rec.barriers--) this.sink.barrier(rec.handle, 0);
     }
@@ -404,4 +402,9 @@ export class Router<H> {
     this.closed = true;
     await Promise.all(this.links.map((l) => l.host.close()));
   }
+}
+
+/** Deliveries to subscriptions without a limit need no bookkeeping; limited ones are counted. */
+function counted<H>(sub: SubRecord<H>, router: Router<H>): boolean {
+  return sub.max === 0 ? (sub.delivered++, true) : router.countLimited(sub);
 }

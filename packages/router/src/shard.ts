@@ -94,16 +94,16 @@ export class Shard {
         }
         case In.Sub: {
           const cid = r.u32();
-          const sid = r.str();
+          const id = r.u32();
           const subject = r.str();
           const queue = r.optStr();
-          this.subscribe(cid, sid, subject, queue);
+          this.subscribe(cid, id, subject, queue);
           break;
         }
         case In.Unsub: {
           const cid = r.u32();
-          const sid = r.str();
-          this.unsubscribe(cid, sid, r.u32());
+          const id = r.u32();
+          this.unsubscribe(cid, id, r.u32());
           break;
         }
         case In.Attach: {
@@ -201,23 +201,23 @@ export class Shard {
     if (c.subs.size > 0) c.account.sublist.removeBatch(c.subs.values());
   }
 
-  private subscribe(cid: number, sid: string, subject: string, queue: string | undefined): void {
+  private subscribe(cid: number, id: number, subject: string, queue: string | undefined): void {
     const c = this.clients.get(cid);
-    if (c === undefined || c.subs.has(sid)) return; // a reused sid is ignored, as nats-server does
-    const sub = new LocalSub(c, sid, subject, queue);
+    if (c === undefined || c.subs.has(id)) return;
+    const sub = new LocalSub(c, id, subject, queue);
     c.account.sublist.insert(sub);
-    c.subs.set(sid, sub);
+    c.subs.set(id, sub);
   }
 
-  private unsubscribe(cid: number, sid: string, max: number): void {
+  private unsubscribe(cid: number, id: number, max: number): void {
     const c = this.clients.get(cid);
-    const sub = c?.subs.get(sid);
+    const sub = c?.subs.get(id);
     if (c === undefined || sub === undefined) return;
     if (max > 0 && sub.delivered < max) {
       sub.max = max;
       return;
     }
-    c.subs.delete(sid);
+    c.subs.delete(id);
     c.account.sublist.remove(sub);
   }
 
@@ -288,13 +288,11 @@ export class Shard {
     const w = this.toMain;
     if (ref >= 0) {
       w.u8(Out.MsgRef);
-      w.u32(sub.client.cid);
-      w.str(sub.sid);
+      w.u32(sub.id);
       w.u32(ref);
     } else {
       w.u8(Out.Msg);
-      w.u32(sub.client.cid);
-      w.str(sub.sid);
+      w.u32(sub.id);
       w.str(subject);
       w.optStr(reply);
       w.i32(hdr);
@@ -302,7 +300,7 @@ export class Shard {
     }
     w.count++;
     if (sub.max > 0 && sub.delivered >= sub.max) {
-      sub.client.subs.delete(sub.sid);
+      sub.client.subs.delete(sub.id);
       sub.client.account.sublist.remove(sub);
     }
     return true;

@@ -4,6 +4,7 @@ import {
   ClientErrors,
   type ClientOpHandler,
   ClientParser,
+  MsgHeadCache,
   OK,
   OutboundBuffer,
   PING,
@@ -70,6 +71,7 @@ export interface ConnectionStats {
 export class ClientConnection implements ClientOpHandler {
   readonly parser: ClientParser;
   readonly out = new OutboundBuffer();
+  private readonly heads = new MsgHeadCache();
   readonly options: ClientOptions = defaultClientOptions();
   readonly stats: ConnectionStats = { inMsgs: 0, inBytes: 0, outMsgs: 0, outBytes: 0 };
   readonly startedAt = new Date();
@@ -312,7 +314,7 @@ export class ClientConnection implements ClientOpHandler {
       headerSize = -1;
     }
     if (this.tracing) this.log.trace(`->> [${headerSize >= 0 ? "HMSG" : "MSG"} ${subject} ${sid}${reply ? ` ${reply}` : ""} ${data.length}]`);
-    writeMsg(this.out, subject, sid, reply, headerSize, data);
+    writeMsg(this.out, subject, sid, reply, headerSize, data, this.heads);
     this.stats.outMsgs++;
     this.stats.outBytes += data.length;
     this.queued();
