@@ -5,11 +5,10 @@
 // client is not the bottleneck; request/reply latency uses the real `nats` client.
 //
 // Usage: node bench/e2e-compare.js [--rounds 3] [--msgs 1000000] [--size 128]
-import { spawn, execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { connect as tcpConnect } from "node:net";
-import { fileURLToPath } from "node:url";
+import { execFileSync } from "node:child_process";
 import { connect } from "nats";
+import { pubBlock, publishAll, rawConn, waitPong } from "./lib/raw-load.js";
+import { cpuSeconds, median, startServer } from "./lib/servers.js";
 
 const args = process.argv.slice(2);
 const opt = (name, def) => {
@@ -20,62 +19,6 @@ const ROUNDS = opt("rounds", 3);
 const MSGS = opt("msgs", 1_000_000);
 const SIZE = opt("size", 128);
 const REQS = opt("reqs", 5000);
-const TSNATS = fileURLToPath(new URL("../apps/server/dist/main.js", import.meta.url));
-
-function cpuTicks(pid) {
-  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return Number(f[11]) + Number(f[12]); // utime + stime, in clock ticks (100/s)
-}
-
-async function startServer(kind, port) {
-  const child =
-    kind === "tsnats"
-      ? spawn(process.execPath, [TSNATS, "-a", "127.0.0.1", "-p", String(port), "--log_format", "json"], { stdio: ["ignore", "ignore", "pipe"] })
-      : spawn("nats-server", ["-a", "127.0.0.1", "-p", String(port)], { stdio: ["ignore", "ignore", "pipe"] });
-  let out = "";
-  child.stderr.on("data", (d) => (out += d));
-  for (let i = 0; i < 500 && !out.includes("Server is ready"); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!out.includes("Server is ready")) throw new Error(`${kind} did not start: ${out}`);
-  return child;
-}
-
-function rawConn(port) {
-  return new Promise((resolve, reject) => {
-    const s = tcpConnect(port, "127.0.0.1");
-    s.setNoDelay(true);
-    s.once("connect", () => {
-      s.write('CONNECT {"verbose":false,"pedantic":false,"headers":true}\r\n');
-      resolve(s);
-    });
-    s.once("error", reject);
-  });
-}
-
-function waitPong(s) {
-  return new Promise((resolve) => {
-    let buf = "";
-    const on = (d) => {
-      buf += d.toString("latin1");
-      if (buf.includes("PONG\r\n")) {
-        s.off("data", on);
-        resolve();
-      }
-    };
-    s.on("data", on);
-    s.write("PING\r\n");
-  });
-}
-
-function pubBlock(subject, size, count) {
-  const one = Buffer.concat([Buffer.from(`PUB ${subject} ${size}\r\n`), Buffer.alloc(size, 0x61), Buffer.from("\r\n")]);
-  return Buffer.concat(Array.from({ length: count }, () => one));
-}
-
-async function publishAll(s, block, perBlock, total) {
-  for (let sent = 0; sent < total; sent += perBlock) {
-    if (!s.write(block)) await new Promise((r) => s.once("drain", r));
-  }
-}
 
 async function pubOnly(port) {
   const s = await rawConn(port);
@@ -146,22 +89,21 @@ const SCENARIOS = [
   { name: `request/reply p50 (nats.js), µs`, run: reqRep, higherIsBetter: false },
 ];
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const results = {};
 let port = 15000 + Math.floor(Math.random() * 1000);
 for (let round = 0; round < ROUNDS; round++) {
   for (const kind of round % 2 === 0 ? ["tsnats", "nats-server"] : ["nats-server", "tsnats"]) {
-    const child = await startServer(kind, ++port);
+    const server = await startServer(kind, ++port);
+    const child = server.child;
     for (const sc of SCENARIOS) {
-      const c0 = cpuTicks(child.pid);
+      const c0 = cpuSeconds(child.pid);
       const t0 = performance.now();
       const v = await sc.run(port);
-      const cpu = (cpuTicks(child.pid) - c0) / 100 / ((performance.now() - t0) / 1000);
+      const cpu = (cpuSeconds(child.pid) - c0) / ((performance.now() - t0) / 1000);
       ((results[sc.name] ??= {})[kind] ??= []).push({ v, cpu });
       process.stderr.write(`round ${round + 1} ${kind.padEnd(11)} ${sc.name}: ${Math.round(v).toLocaleString("en-US")} (server CPU ${(cpu * 100).toFixed(0)}%)\n`);
     }
-    child.kill("SIGTERM");
-    await new Promise((r) => child.once("exit", r));
+    await server.stop();
   }
 }
 

@@ -63,9 +63,19 @@ interface ShardLink {
   current: unknown[];
   /** Sent batches awaiting their answer, oldest first, with their publishes. */
   readonly awaiting: Array<{ seq: number; pubs: unknown[] }>;
+  /** Clients that stopped reading because this shard had too much in flight. */
+  waiting: Array<() => void>;
 }
 
 const WORKER_FILE = fileURLToPath(new URL("./shard-worker.js", import.meta.url));
+
+/**
+ * Batches sent to a shard and not answered yet. Past the high mark the front-end stops reading from
+ * clients that publish to that shard, until the shard is back under the low mark: a slow shard (or a
+ * flood) cannot make the front-end queue without bound.
+ */
+const IN_FLIGHT_HIGH = 64;
+const IN_FLIGHT_LOW = 16;
 
 /** Send a batch before the end of the turn once it holds this many ops or bytes. */
 const BATCH_MAX_OPS = 256;
@@ -83,6 +93,8 @@ export class Router<H> {
   /** Every live subscription by id. Ids are never reused, so a late delivery cannot reach a newer one. */
   private readonly subsById = new Map<number, SubRecord<H>>();
   private nextSubId = 1;
+  /** Arrays of answered batches' publishes, reused: allocating and growing one per batch showed in profiles. */
+  private readonly spare: unknown[][] = [];
   private nextToken = 1;
   /** How many times a shard died and was restarted. */
   restarts = 0;
@@ -107,7 +119,7 @@ export class Router<H> {
     for (let i = 0; i < n; i++) {
       const events = { onBatch: (b: ArrayBuffer) => this.onBatch(i, b), onExit: (e: Error) => this.onShardExit(i, e) };
       const host = this.opts.inProcess ? new InProcessHost(events) : new WorkerHost(WORKER_FILE, events);
-      this.links.push({ host, up: false, writer: this.newWriter(0), seq: 0, current: [], awaiting: [] });
+      this.links.push({ host, up: false, writer: this.newWriter(0), seq: 0, current: [], awaiting: [], waiting: [] });
     }
     // Wire every pair of shards, then start them all.
     const peers: (PeerLink | undefined)[][] = Array.from({ length: n }, () => new Array<PeerLink | undefined>(n).fill(undefined));
@@ -252,6 +264,28 @@ export class Router<H> {
     return token;
   }
 
+  /** Whether the shard of client `cid` has too much in flight (the client should stop sending). */
+  congested(cid: number): boolean {
+    const rec = this.clients.get(cid);
+    return rec !== undefined && this.links[rec.shard].awaiting.length >= IN_FLIGHT_HIGH;
+  }
+
+  /** Calls `resume` once the shard of client `cid` is back under the low mark (or at once). */
+  whenDecongested(cid: number, resume: () => void): void {
+    const rec = this.clients.get(cid);
+    if (rec === undefined) return resume();
+    const link = this.links[rec.shard];
+    if (link.awaiting.length <= IN_FLIGHT_LOW) return resume();
+    link.waiting.push(resume);
+  }
+
+  private decongest(link: ShardLink): void {
+    if (link.waiting.length === 0 || link.awaiting.length > IN_FLIGHT_LOW) return;
+    const waiting = link.waiting;
+    link.waiting = [];
+    for (const resume of waiting) resume();
+  }
+
   // ---- batching ------------------------------------------------------------------------------
 
   private opBatch(shard: number): BatchWriter {
@@ -283,7 +317,7 @@ export class Router<H> {
     if (!link.up || this.closed) return; // kept until the shard is back
     const seq = link.seq;
     link.awaiting.push({ seq, pubs: link.current });
-    link.current = [];
+    link.current = this.spare.pop() ?? [];
     const batch = link.writer.take();
     link.seq = (seq + 1) >>> 0;
     if (link.seq === NO_ANSWER) link.seq = 0;
@@ -331,7 +365,12 @@ export class Router<H> {
         throw new Error(`router: unknown op ${op} from shard ${i}`);
       }
     }
+    if (pubs !== undefined && this.spare.length < 64) {
+      pubs.length = 0;
+      this.spare.push(pubs);
+    }
     sink.batchDone();
+    this.decongest(link);
   }
 
   /** Counts a delivery to a subscription with a limit; false when the limit was already reached. */
@@ -354,6 +393,7 @@ export class Router<H> {
     const link = this.links[i];
     link.up = false;
     link.awaiting.length = 0;
+    this.decongest(link);
     // Ops written for the dead shard are replaced by the replay (they are part of the remembered state).
     link.writer.reset();
     link.writer.u32(link.seq);

@@ -43,11 +43,29 @@ export interface ConnectionHost {
   readDone(): void;
   /** Asks the routing core to call `barrierPassed()` once this client's earlier ops were processed. */
   barrier(conn: ClientConnection): void;
+  /** The shard this client publishes to has too much in flight: stop reading from the client. */
+  congested(conn: ClientConnection): boolean;
+  /** Calls `resume` once the client's shard has caught up. */
+  whenDecongested(conn: ClientConnection, resume: () => void): void;
   closed(conn: ClientConnection): void;
 }
 
 /** Flush inline (not at the end of the turn) once this much is queued, to bound memory. */
 const INLINE_FLUSH_BYTES = 64 * 1024;
+
+/** A read this big means the peer had more to send: yield the event loop before reading on. */
+const FULL_READ = 16 * 1024;
+
+/** Why reading from a socket is held; reading resumes when no reason is left. */
+const enum Hold {
+  Yield = 1,
+  Congested = 2,
+  Auth = 4,
+}
+
+function setImmediateResume(resume: () => void): void {
+  setImmediate(resume);
+}
 
 const enum Phase {
   /** Waiting for a CONNECT that authenticates. */
@@ -93,6 +111,8 @@ export class ClientConnection implements ClientOpHandler {
   private socketBacklog = 0;
   private readonly tracing: boolean;
   private lastValidSubject = "";
+  /** Reasons reading is held (Hold bits); the socket is paused while any is set. */
+  private holds = 0;
   /** Ops went to the routing core since the last PONG was asked for. */
   private routedSincePong = false;
   private pongsAwaited = 0;
@@ -134,6 +154,12 @@ export class ClientConnection implements ClientOpHandler {
       // Like nats-server's read loop: what one read produced goes out right after it, in one batch per
       // shard and one write per destination connection. Waiting for the end of the turn only added latency.
       this.host.readDone();
+      if (this.isClosed) return;
+      // Fairness: a connection that filled a whole read (it is sending as fast as it can) waits for the
+      // next turn of the event loop, so every other connection and the shards' answers get a turn first.
+      if (chunk.length >= FULL_READ) this.hold(Hold.Yield, setImmediateResume);
+      // Back-pressure: when the shard this client publishes to is behind, stop reading until it catches up.
+      if (this.host.congested(this)) this.hold(Hold.Congested, undefined);
     });
     s.on("error", (err) => this.log.debug({ err: err.message }, "Socket error"));
     s.on("close", () => this.onSocketClosed());
@@ -161,16 +187,16 @@ export class ClientConnection implements ClientOpHandler {
     if (!(result instanceof Promise)) return this.authenticated(result, c.user);
     // A bcrypt check: hold the ops that follow CONNECT until it is decided.
     this.parser.pause();
-    this.socket.pause();
+    this.hold(Hold.Auth, undefined);
     result.then(
       (identity) => {
         if (this.isClosed) return;
         this.authenticated(identity, c.user);
         this.host.flushPending();
         if (this.isClosed) return;
-        this.socket.resume();
+        this.release(Hold.Auth);
         this.parser.resume();
-        this.host.flushPending();
+        this.host.readDone();
       },
       (err: Error) => this.closeWithError(ClientErrors.authorizationViolation, `authentication error: ${err.message}`),
     );
@@ -296,6 +322,26 @@ export class ClientConnection implements ClientOpHandler {
     if (this.phase === Phase.Connected) return true;
     if (this.phase === Phase.Authenticating) this.closeWithError(ClientErrors.authorizationViolation, "op before CONNECT");
     return false;
+  }
+
+  // ---- read holds ----------------------------------------------------------------------------
+
+  /**
+   * Stops reading for `reason`. With `schedule`, the hold is released by the callback it is given;
+   * otherwise by a later `release(reason)`.
+   */
+  hold(reason: number, schedule: ((release: () => void) => void) | undefined): void {
+    if ((this.holds & reason) !== 0) return;
+    if (this.holds === 0) this.socket.pause();
+    this.holds |= reason;
+    if (reason === Hold.Congested) this.host.whenDecongested(this, () => this.release(Hold.Congested));
+    schedule?.(() => this.release(reason));
+  }
+
+  release(reason: number): void {
+    if ((this.holds & reason) === 0) return;
+    this.holds &= ~reason;
+    if (this.holds === 0 && !this.isClosed) this.socket.resume();
   }
 
   // ---- output --------------------------------------------------------------------------------

@@ -201,6 +201,14 @@ export class Server implements ConnectionHost {
     this.router.barrier(conn.cid);
   }
 
+  congested(conn: ClientConnection): boolean {
+    return this.router.congested(conn.cid);
+  }
+
+  whenDecongested(conn: ClientConnection, resume: () => void): void {
+    this.router.whenDecongested(conn.cid, resume);
+  }
+
   /** After a read: the ops it produced go to the shards, the output it produced to the sockets. */
   readDone(): void {
     this.router.flush();
