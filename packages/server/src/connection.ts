@@ -53,18 +53,14 @@ export interface ConnectionHost {
 /** Flush inline (not at the end of the turn) once this much is queued, to bound memory. */
 const INLINE_FLUSH_BYTES = 64 * 1024;
 
-/** A read this big means the peer had more to send: yield the event loop before reading on. */
-const FULL_READ = 16 * 1024;
+/** At most this many bytes of one connection are parsed per event-loop turn. */
+const READ_SLICE = 16 * 1024;
 
 /** Why reading from a socket is held; reading resumes when no reason is left. */
 const enum Hold {
   Yield = 1,
   Congested = 2,
   Auth = 4,
-}
-
-function setImmediateResume(resume: () => void): void {
-  setImmediate(resume);
 }
 
 const enum Phase {
@@ -149,18 +145,7 @@ export class ClientConnection implements ClientOpHandler {
   start(): void {
     const s = this.socket;
     s.setNoDelay(true);
-    s.on("data", (chunk: Buffer) => {
-      this.parser.parse(chunk);
-      // Like nats-server's read loop: what one read produced goes out right after it, in one batch per
-      // shard and one write per destination connection. Waiting for the end of the turn only added latency.
-      this.host.readDone();
-      if (this.isClosed) return;
-      // Fairness: a connection that filled a whole read (it is sending as fast as it can) waits for the
-      // next turn of the event loop, so every other connection and the shards' answers get a turn first.
-      if (chunk.length >= FULL_READ) this.hold(Hold.Yield, setImmediateResume);
-      // Back-pressure: when the shard this client publishes to is behind, stop reading until it catches up.
-      if (this.host.congested(this)) this.hold(Hold.Congested, undefined);
-    });
+    s.on("data", (chunk: Buffer) => this.onData(chunk));
     s.on("error", (err) => this.log.debug({ err: err.message }, "Socket error"));
     s.on("close", () => this.onSocketClosed());
     this.sendRaw(this.host.infoFor(this));
@@ -322,6 +307,46 @@ export class ClientConnection implements ClientOpHandler {
     if (this.phase === Phase.Connected) return true;
     if (this.phase === Phase.Authenticating) this.closeWithError(ClientErrors.authorizationViolation, "op before CONNECT");
     return false;
+  }
+
+  // ---- reading -------------------------------------------------------------------------------
+
+  /** What is left of a big read, parsed a slice per event-loop turn. */
+  private unread: Buffer | undefined;
+
+  /**
+   * Fairness: a connection gets at most READ_SLICE bytes parsed per turn of the event loop. A publisher
+   * sending as fast as it can would otherwise hold the thread for whole 64 KiB reads (and libuv reads a
+   * busy socket many times in a row), delaying every other tenant's messages and the shards' answers.
+   * The parser takes input split anywhere, so a read is simply parsed in slices.
+   */
+  private onData(chunk: Buffer): void {
+    if (chunk.length > READ_SLICE) {
+      this.unread = chunk.subarray(READ_SLICE);
+      chunk = chunk.subarray(0, READ_SLICE);
+      this.hold(Hold.Yield, (release) => setImmediate(() => this.readMore(release)));
+    }
+    this.parser.parse(chunk);
+    // Like nats-server's read loop: what one read produced goes out right after it, in one batch per
+    // shard and one write per destination connection. Waiting for the end of the turn only added latency.
+    this.host.readDone();
+    // Back-pressure: when the shard this client publishes to is behind, stop reading until it catches up.
+    if (!this.isClosed && this.host.congested(this)) this.hold(Hold.Congested, undefined);
+  }
+
+  private readMore(release: () => void): void {
+    const rest = this.unread;
+    this.unread = undefined;
+    if (rest === undefined || this.isClosed) return release();
+    if (rest.length > READ_SLICE) {
+      this.unread = rest.subarray(READ_SLICE);
+      setImmediate(() => this.readMore(release));
+    } else {
+      release();
+    }
+    this.parser.parse(rest.length > READ_SLICE ? rest.subarray(0, READ_SLICE) : rest);
+    this.host.readDone();
+    if (!this.isClosed && this.host.congested(this)) this.hold(Hold.Congested, undefined);
   }
 
   // ---- read holds ----------------------------------------------------------------------------
