@@ -1,6 +1,7 @@
 import { type ConfigMap, type ConfigPosition, type ConfigReader, type ConfigValue, positionOf } from "@tsnats/config";
 import {
   type AccountConfig,
+  type AccountJetStreamConfig,
   DEFAULT_ALLOW_RESPONSES,
   DEFAULT_RESPONSE_THRESHOLD,
   type ExportConfig,
@@ -65,7 +66,7 @@ function readAccount(r: ConfigReader, name: string, v: ConfigValue): AccountConf
         defaults = readPermissions(ar, k, x);
         break;
       case "jetstream":
-        acc.jetstream = x;
+        acc.jetstream = readAccountJetStream(ar, k, x);
         break;
       default:
         throw ar.unknown(k);
@@ -263,4 +264,46 @@ function readImport(r: ConfigReader, index: number, v: ConfigValue): ImportConfi
   if (prefix !== undefined) imp.prefix = prefix;
   if (to !== undefined) imp.to = to;
   return imp;
+}
+
+/** An account's `jetstream`: enabled/disabled (or a boolean), or a map of limits (which enables it). */
+function readAccountJetStream(r: ConfigReader, key: string, v: ConfigValue): AccountJetStreamConfig {
+  const js: AccountJetStreamConfig = { enabled: true, maxMemory: -1, maxStorage: -1, maxStreams: -1, maxConsumers: -1 };
+  if (typeof v === "boolean") return { ...js, enabled: v };
+  if (typeof v === "string") {
+    const s = v.toLowerCase();
+    if (s === "enabled" || s === "enable" || s === "true") return js;
+    if (s === "disabled" || s === "disable" || s === "false") return { ...js, enabled: false };
+    throw r.error(key, `${key}: expected enabled, disabled or a map of limits`);
+  }
+  const map = r.map(key, v);
+  const jr = r.within(map);
+  for (const k of Object.keys(map)) {
+    const x = map[k];
+    switch (k) {
+      case "max_mem":
+      case "max_memory":
+        js.maxMemory = jr.size(k, x);
+        break;
+      case "max_file":
+      case "max_store":
+      case "max_storage":
+        js.maxStorage = jr.size(k, x);
+        break;
+      case "max_streams":
+        js.maxStreams = jr.integer(k, x);
+        break;
+      case "max_consumers":
+        js.maxConsumers = jr.integer(k, x);
+        break;
+      case "max_bytes_required":
+      case "max_ack_pending":
+      case "mem_max_stream_bytes":
+      case "disk_max_stream_bytes":
+        break; // accepted, not acted on
+      default:
+        throw jr.unknown(k);
+    }
+  }
+  return js;
 }

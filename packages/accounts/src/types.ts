@@ -83,8 +83,17 @@ export interface AccountConfig {
   users: UserConfig[];
   exports: ExportConfig[];
   imports: ImportConfig[];
-  /** The account's `jetstream` setting as written (enabled, or limits); read by the JetStream layer. */
-  jetstream?: unknown;
+  /** The account's `jetstream` setting: absent or disabled means no JetStream in this account. */
+  jetstream?: AccountJetStreamConfig;
+}
+
+/** `jetstream: enabled` or `jetstream { max_mem, max_file, max_streams, max_consumers }`; -1 is unlimited. */
+export interface AccountJetStreamConfig {
+  enabled: boolean;
+  maxMemory: number;
+  maxStorage: number;
+  maxStreams: number;
+  maxConsumers: number;
 }
 
 /** Everything about accounts and who may connect. */

@@ -6,6 +6,7 @@ import {
   findExport,
   importLocalSubject,
 } from "@tsnats/accounts";
+import type { AccountJetStream } from "@tsnats/jetstream";
 import { Sublist, type Subscription } from "@tsnats/subject";
 
 /** A client connection as a shard knows it. */
@@ -71,6 +72,8 @@ export class AccountState {
   readonly responses = new Map<string, ResponseMapping>();
   /** `_R_.<tag>.`: the prefix of this account's response subjects (a random tag per account and shard run). */
   readonly replyPrefix: string;
+  /** The account's JetStream, when it has it. */
+  js: AccountJetStream | undefined;
 
   constructor(readonly name: string, tag: string) {
     this.replyPrefix = `_R_.${tag}.`;

@@ -73,6 +73,7 @@ export class InProcessHost implements ShardHost {
 
   async close(): Promise<void> {
     clearInterval(this.sweeper);
+    this.shard?.close();
     this.shard = undefined;
   }
 

@@ -6,6 +6,7 @@ import { InProcessHost, type PeerLink, type ShardHost, WorkerHost } from "./host
 import { ClientFlags, In, NO_ANSWER, Out } from "./ops.js";
 import { placeAccount } from "./placement.js";
 import type { ShardConfig } from "./shard.js";
+import type { ShardJetStreamConfig } from "./shard-jetstream.js";
 
 /** Where the router's deliveries go: the front-end's connections. */
 export interface RouterSink<H> {
@@ -26,6 +27,8 @@ export interface RouterOptions {
   /** Accounts pinned to a shard index. */
   pins: Record<string, number>;
   accounts: AccountConfig[];
+  /** JetStream, when the server has it. */
+  jetstream?: ShardJetStreamConfig;
 }
 
 /**
@@ -110,6 +113,10 @@ export class Router<H> {
     return this.opts.shards;
   }
 
+  get jetstream(): ShardJetStreamConfig | undefined {
+    return this.opts.jetstream;
+  }
+
   shardOf(account: string): number {
     return placeAccount(account, this.opts.shards, this.opts.pins);
   }
@@ -148,7 +155,9 @@ export class Router<H> {
   }
 
   private shardConfig(i: number): ShardConfig {
-    return { index: i, shardCount: this.opts.shards, accounts: this.opts.accounts, pins: this.opts.pins };
+    const cfg: ShardConfig = { index: i, shardCount: this.opts.shards, accounts: this.opts.accounts, pins: this.opts.pins };
+    if (this.opts.jetstream !== undefined) cfg.jetstream = this.opts.jetstream;
+    return cfg;
   }
 
   private newWriter(seq: number): BatchWriter {

@@ -38,6 +38,7 @@ export default function runShard(task: ShardTask): Promise<string> {
           break;
         case "stop":
           clearInterval(sweeper);
+          shard.close();
           for (const p of peers) p?.close();
           mainPort.close();
           resolve("stopped");

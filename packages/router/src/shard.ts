@@ -5,6 +5,7 @@ import { addHeader, randomToken } from "./headers-edit.js";
 import { BatchReader, BatchWriter } from "./codec.js";
 import { ClientFlags, In, NO_ANSWER, Out, Peer, PeerKind } from "./ops.js";
 import { placeAccount } from "./placement.js";
+import { type ShardJetStreamConfig, openAccountJetStream, routeToJetStream } from "./shard-jetstream.js";
 
 /** Where a shard's batches go. Implemented by its host (worker thread ports, or in-process calls). */
 export interface ShardIO {
@@ -19,6 +20,8 @@ export interface ShardConfig {
   accounts: AccountConfig[];
   /** Accounts pinned to a shard; the others are placed by hash. */
   pins: Record<string, number>;
+  /** JetStream, when the server has it. */
+  jetstream?: ShardJetStreamConfig;
 }
 
 /** Messages that went through more imports than this are dropped: a loop guard beyond config validation. */
@@ -39,6 +42,9 @@ interface Origin {
 }
 
 const NO_REF = -1;
+
+/** Messages the server publishes itself (JetStream replies). */
+const INTERNAL: Origin = { client: undefined, hops: 0, ref: NO_REF, from: undefined, viaService: false };
 
 function imported(from: string, hops: number, viaService: boolean): Origin {
   return { client: undefined, hops, ref: NO_REF, from, viaService };
@@ -64,10 +70,83 @@ export class Shard {
     this.place = (a) => placeAccount(a, cfg.shardCount, cfg.pins);
     this.accounts = buildAccountStates(cfg.accounts, this.place, cfg.index, () => randomToken());
     this.toPeers = Array.from({ length: cfg.shardCount }, () => new BatchWriter());
+    const jsCfg = cfg.jetstream;
+    if (jsCfg !== undefined) {
+      for (const acc of this.accounts.values()) this.openJetStream(acc, jsCfg);
+    }
+  }
+
+  private openJetStream(acc: AccountState, jsCfg: ShardJetStreamConfig): void {
+    acc.js = openAccountJetStream(jsCfg, acc.name, (subject, reply, headers, data) => this.publishInternal(acc, subject, reply, headers, data));
+  }
+
+  /** A message the server itself publishes in an account (JetStream replies): routed like any other. */
+  private publishInternal(acc: AccountState, subject: string, reply: string | undefined, headers: Uint8Array | undefined, data: Uint8Array): void {
+    let hdr = -1;
+    let bytes = data;
+    if (headers !== undefined) {
+      hdr = headers.length;
+      bytes = new Uint8Array(headers.length + data.length);
+      bytes.set(headers, 0);
+      bytes.set(data, headers.length);
+    }
+    if (!this.inBatch && !this.outputOpen) {
+      // Output outside any batch (timers): a batch of its own that answers nothing.
+      this.toMain.u32(NO_ANSWER);
+      this.outputOpen = true;
+      this.scheduleOutput();
+    }
+    this.route(acc, subject, reply, hdr, bytes, INTERNAL);
+  }
+
+  /** True while a batch is being processed (its output is sent at the end of it). */
+  private inBatch = false;
+  private outputOpen = false;
+
+  /** Output produced outside a batch (timers) goes out at the end of the current tick. */
+  private scheduleOutput(): void {
+    queueMicrotask(() => {
+      this.inBatch = true;
+      this.commitJetStream();
+      this.inBatch = false;
+      this.outputOpen = false;
+      if (this.toMain.count > 0) this.io.toMain(this.toMain.take());
+      else this.toMain.reset();
+      this.flushPeers();
+    });
+  }
+
+  /**
+   * Makes the JetStream writes of this batch durable (one commit per account), then lets the replies
+   * that waited for it go out. Replies can cause more writes (rarely), hence the loop.
+   */
+  private commitJetStream(): void {
+    for (let round = 0; round < 4; round++) {
+      let any = false;
+      for (const acc of this.accounts.values()) {
+        if (acc.js !== undefined && acc.js.hasWork) {
+          any = true;
+          acc.js.commit();
+        }
+      }
+      if (!any) return;
+    }
   }
 
   get index(): number {
     return this.cfg.index;
+  }
+
+  private get jetstreamOn(): boolean {
+    return this.cfg.jetstream !== undefined;
+  }
+
+  /** Closes the accounts' stores (the shard is stopping). */
+  close(): void {
+    for (const acc of this.accounts.values()) {
+      acc.js?.commit();
+      acc.js?.close();
+    }
   }
 
   // ---- input ---------------------------------------------------------------------------------
@@ -76,6 +155,7 @@ export class Shard {
   handleMain(batch: ArrayBuffer): void {
     const r = new BatchReader(batch);
     const seq = r.u32();
+    this.inBatch = true;
     this.toMain.u32(seq);
     let pubIndex = 0;
     while (!r.done) {
@@ -127,6 +207,8 @@ export class Shard {
           throw new Error(`shard ${this.cfg.index}: unknown op ${op} from the front-end`);
       }
     }
+    this.commitJetStream();
+    this.inBatch = false;
     this.io.toMain(this.toMain.take());
     this.flushPeers();
   }
@@ -134,6 +216,7 @@ export class Shard {
   /** A batch from another shard: messages entering this shard's accounts through imports. */
   handlePeer(batch: ArrayBuffer): void {
     const r = new BatchReader(batch); // shard-to-shard batches have no header word
+    this.inBatch = true;
     this.toMain.u32(NO_ANSWER);
     while (!r.done) {
       const op = r.u8();
@@ -156,6 +239,8 @@ export class Shard {
         if (acc !== undefined) this.route(acc, subject, reply, hdr, data, imported(from, hops, false));
       }
     }
+    this.commitJetStream();
+    this.inBatch = false;
     if (this.toMain.count > 0) this.io.toMain(this.toMain.take());
     else this.toMain.reset();
     this.flushPeers();
@@ -240,6 +325,12 @@ export class Shard {
         this.respond(acc, subject, m, reply, hdr, data, origin.hops + 1);
         n++;
       }
+    }
+    if (acc.js !== undefined || this.jetstreamOn) {
+      const took = routeToJetStream(acc.js, this.jetstreamOn, subject, reply, hdr, data, (r, body) =>
+        this.publishInternal(acc, r, undefined, undefined, Buffer.from(JSON.stringify(body))),
+      );
+      if (took) n++;
     }
     const result = acc.sublist.match(subject);
     const from = origin.client;

@@ -1,7 +1,8 @@
 import { type AddressInfo, type Server as NetServer, type Socket, createServer } from "node:net";
 import { Authenticator, GLOBAL_ACCOUNT } from "@tsnats/accounts";
 import { ClientErrors, encodeErr, encodeInfo } from "@tsnats/protocol";
-import { Router, type RouterSink } from "@tsnats/router";
+import { Router, type RouterOptions, type RouterSink } from "@tsnats/router";
+import { jetstreamConfig } from "./jetstream-config.js";
 import { ClientConnection, type ConnectionHost } from "./connection.js";
 import { type Logger, createLogger } from "./logger.js";
 import { type Monitor, startMonitor } from "./monitor.js";
@@ -80,7 +81,10 @@ export class Server implements ConnectionHost {
       shardRestarted: (shard, err) => this.log.error(`Shard ${shard} died (${err.message}); restarted with its clients' subscriptions restored`),
     };
     const sh = this.opts.shards;
-    this.router = new Router({ shards: Math.max(1, sh.count), inProcess: sh.inProcess, pins: sh.pin, accounts: view.accounts }, sink);
+    const routerOpts: RouterOptions = { shards: Math.max(1, sh.count), inProcess: sh.inProcess, pins: sh.pin, accounts: view.accounts };
+    const js = jetstreamConfig(this.opts, view.accounts);
+    if (js !== undefined) routerOpts.jetstream = js;
+    this.router = new Router(routerOpts, sink);
   }
 
   get name(): string {
@@ -108,7 +112,8 @@ export class Server implements ConnectionHost {
     this.log.info(`  Version:  ${VERSION} (NATS ${NATS_VERSION})`);
     this.log.info(`  ID:       ${this.id}`);
     if (o.configFile) this.log.info(`Using configuration file: ${o.configFile}`);
-    if (o.jetstream.enabled) this.log.warn("JetStream is not available in this version yet; the -js flag is accepted and ignored");
+    const js = this.router.jetstream;
+    if (js !== undefined) this.log.info(`Starting JetStream (store: ${js.storeDir ?? "memory"}; accounts: ${Object.keys(js.accounts).join(", ") || "none"})`);
     if (o.cluster.routes.length > 0 || o.cluster.port !== undefined) this.log.warn("Clustering is not available in this version yet; cluster settings are ignored");
     this.router.start();
     this.log.info(`Routing core: ${this.router.shardCount} shard(s) ${o.shards.inProcess ? "in-process" : "in worker threads"}`);
@@ -141,6 +146,7 @@ export class Server implements ConnectionHost {
       headers: true,
     };
     if (this.auth.advertised) info.auth_required = true;
+    if (this.router.jetstream !== undefined) info.jetstream = true;
     info.max_payload = this.opts.maxPayload;
     return info;
   }

@@ -1,0 +1,383 @@
+import type { StoredMessage, StreamRecord, StreamStore } from "@tsnats/store";
+import { subjectIsLiteral, subjectMatches } from "@tsnats/subject";
+import { DiscardPolicy, type PubAck, type PurgeRequest, type StreamConfig, type StreamInfo, type StreamStateWire } from "./api-types.js";
+import { type ApiError } from "./api-types.js";
+import { JsApiError, JsErrors, apiError } from "./errors.js";
+import { type PublishHeaders, readPublishHeaders } from "./js-headers.js";
+import { ZERO_TIME, rfc3339 } from "./time.js";
+
+/** What a publish into a stream came to: an ack, an error ack, or nothing at all (nats-server stays silent). */
+export type PublishOutcome = { ack: PubAck } | { error: ApiError; stream: string } | { silent: true };
+
+/** What a stream needs from its account. */
+export interface StreamHost {
+  /** Messages the stream sends into its account (republish). */
+  publish(subject: string, reply: string | undefined, headers: Uint8Array | undefined, data: Uint8Array): void;
+  /** Size of a message as the stream's storage counts it (for limits). */
+  messageSize(subject: string, headers: Uint8Array | undefined, data: Uint8Array, memory: boolean): number;
+  /** Called when a message was stored (consumers wake up). */
+  stored?(stream: Stream, msg: StoredMessage): void;
+  /** Called after the age timer removed expired messages (they must be committed). */
+  expired?(stream: Stream): void;
+}
+
+interface DedupeEntry {
+  seq: number;
+  time: bigint;
+}
+
+/**
+ * A stream: its configuration, its store, and the rules of publishing into it — expected-* headers,
+ * de-duplication by Nats-Msg-Id within the duplicate window, roll-ups, discard policies and limits
+ * (count, bytes, per subject, age, message size), and republish.
+ */
+export class Stream {
+  private readonly dedupe = new Map<string, DedupeEntry>();
+  /** Msg-ids in insertion order, for expiring the window from the front. */
+  private readonly dedupeOrder: string[] = [];
+  private dedupeHead = 0;
+  private lastMsgId = "";
+  private ageTimer: NodeJS.Timeout | undefined;
+  consumerCount = 0;
+
+  constructor(
+    public config: StreamConfig,
+    readonly record: StreamRecord,
+    readonly store: StreamStore,
+    private readonly host: StreamHost,
+  ) {
+    this.recoverDedupe();
+    this.scheduleAge();
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  get memory(): boolean {
+    return this.config.storage === "memory";
+  }
+
+  /** Whether this stream captures messages published on `subject`. */
+  captures(subject: string): boolean {
+    for (const s of this.config.subjects ?? []) if (subjectMatches(subject, s)) return true;
+    return false;
+  }
+
+  // ---- publishing ----------------------------------------------------------------------------
+
+  publish(subject: string, headers: Uint8Array | undefined, data: Uint8Array, now: bigint): PublishOutcome {
+    const cfg = this.config;
+    const fail = (entry: Parameters<typeof apiError>[0], values?: Record<string, string | number>): PublishOutcome => ({
+      error: apiError(entry, values),
+      stream: cfg.name,
+    });
+    if (cfg.sealed) return fail(JsErrors.StreamSealed);
+    const h = readPublishHeaders(headers);
+    if (h !== undefined) {
+      const early = this.checkHeaders(subject, h, now);
+      if (early !== undefined) return early;
+    }
+    const size = (headers?.length ?? 0) + data.length;
+    if (cfg.max_msg_size !== undefined && cfg.max_msg_size > 0 && size > cfg.max_msg_size) return fail(JsErrors.StreamMessageExceedsMaximum);
+    const msgSize = this.host.messageSize(subject, headers, data, this.memory);
+    if (cfg.discard === DiscardPolicy.New) {
+      const st = this.store.state();
+      if (cfg.max_msgs > 0 && st.messages >= cfg.max_msgs) return fail(JsErrors.StreamStoreFailed, { err: "maximum messages exceeded" });
+      if (cfg.max_bytes > 0 && st.bytes + msgSize > cfg.max_bytes) return fail(JsErrors.StreamStoreFailed, { err: "maximum bytes exceeded" });
+      if (cfg.discard_new_per_subject && (cfg.max_msgs_per_subject ?? -1) > 0) {
+        if (this.store.count(0, subject) >= cfg.max_msgs_per_subject!) {
+          return fail(JsErrors.StreamStoreFailed, { err: "maximum messages per subject exceeded" });
+        }
+      }
+    }
+    const msg = this.store.append(subject, headers, data, now);
+    if (h?.msgId !== undefined && h.msgId !== "") this.rememberMsgId(h.msgId, msg.seq, now);
+    this.lastMsgId = h?.msgId ?? "";
+    if (h?.rollup !== undefined) this.rollup(h.rollup.toLowerCase(), subject, msg.seq);
+    this.enforceLimits(subject);
+    if (cfg.republish !== undefined) this.republish(msg);
+    this.host.stored?.(this, msg);
+    if (this.ageTimer === undefined) this.scheduleAge();
+    return { ack: { stream: cfg.name, seq: msg.seq } };
+  }
+
+  /** Expected-* headers, de-duplication and roll-up permission, in nats-server's order. */
+  private checkHeaders(subject: string, h: PublishHeaders, now: bigint): PublishOutcome | undefined {
+    const cfg = this.config;
+    const fail = (entry: Parameters<typeof apiError>[0], values?: Record<string, string | number>): PublishOutcome => ({
+      error: apiError(entry, values),
+      stream: cfg.name,
+    });
+    if (h.msgId !== undefined && h.msgId !== "") {
+      const d = this.dedupe.get(h.msgId);
+      if (d !== undefined && now - d.time <= BigInt(cfg.duplicate_window ?? 0)) {
+        return { ack: { stream: cfg.name, seq: d.seq, duplicate: true } };
+      }
+    }
+    if (h.expectedStream !== undefined && h.expectedStream !== "" && h.expectedStream !== cfg.name) return fail(JsErrors.StreamNotMatch);
+    const last = this.store.state().lastSeq;
+    if (h.expectedLastSeq !== undefined && h.expectedLastSeq !== "" && Number(h.expectedLastSeq) !== last) {
+      return fail(JsErrors.StreamWrongLastSequence, { seq: last });
+    }
+    if (h.expectedLastSubjSeq !== undefined && h.expectedLastSubjSeq !== "") {
+      const lastOfSubject = this.store.last(subject)?.seq ?? 0;
+      if (Number(h.expectedLastSubjSeq) !== lastOfSubject) return fail(JsErrors.StreamWrongLastSequence, { seq: lastOfSubject });
+    }
+    if (h.expectedLastMsgId !== undefined && h.expectedLastMsgId !== "" && h.expectedLastMsgId !== this.lastMsgId) {
+      return fail(JsErrors.StreamWrongLastMsgID, { id: this.lastMsgId });
+    }
+    if (h.rollup !== undefined) {
+      if (!cfg.allow_rollup_hdrs) return fail(JsErrors.StreamRollupFailed, { err: "rollup not permitted" });
+      const r = h.rollup.toLowerCase();
+      if (r !== "sub" && r !== "all") return { silent: true }; // nats-server neither stores nor answers
+    }
+    return undefined;
+  }
+
+  private rememberMsgId(id: string, seq: number, now: bigint): void {
+    this.dedupe.set(id, { seq, time: now });
+    this.dedupeOrder.push(id);
+    // Expire from the front of the window.
+    const window = BigInt(this.config.duplicate_window ?? 0);
+    while (this.dedupeHead < this.dedupeOrder.length) {
+      const oldest = this.dedupeOrder[this.dedupeHead];
+      const e = this.dedupe.get(oldest);
+      if (e !== undefined && now - e.time <= window) break;
+      if (e !== undefined && e.seq !== seq) this.dedupe.delete(oldest);
+      this.dedupeHead++;
+    }
+    if (this.dedupeHead > 1024 && this.dedupeHead * 2 > this.dedupeOrder.length) {
+      this.dedupeOrder.splice(0, this.dedupeHead);
+      this.dedupeHead = 0;
+    }
+  }
+
+  /** After a restart, msg-ids of the messages still inside the duplicate window are known again. */
+  private recoverDedupe(): void {
+    const st = this.store.state();
+    if (st.messages === 0) return;
+    const window = BigInt(this.config.duplicate_window ?? 0);
+    const cutoff = st.lastTime - window;
+    const found: Array<[string, DedupeEntry]> = [];
+    for (let seq = st.lastSeq; seq >= st.firstSeq && found.length < 1_000_000; seq--) {
+      const m = this.store.get(seq);
+      if (m === undefined) continue;
+      if (m.time < cutoff) break;
+      const h = readPublishHeaders(m.headers);
+      if (seq === st.lastSeq) this.lastMsgId = h?.msgId ?? "";
+      if (h?.msgId) found.push([h.msgId, { seq: m.seq, time: m.time }]);
+    }
+    for (let i = found.length - 1; i >= 0; i--) {
+      const [id, e] = found[i];
+      this.dedupe.set(id, e);
+      this.dedupeOrder.push(id);
+    }
+  }
+
+  private rollup(kind: string, subject: string, seq: number): void {
+    if (kind === "sub") this.store.purge({ filter: subject, seq });
+    else if (kind === "all") this.store.purge({ seq });
+  }
+
+  /** Discard-old limits after a store: oldest messages go first (per subject for the per-subject limit). */
+  private enforceLimits(subject: string): void {
+    const cfg = this.config;
+    const perSubject = cfg.max_msgs_per_subject ?? -1;
+    if (perSubject > 0) {
+      const n = this.store.count(0, subject);
+      if (n > perSubject) this.store.purge({ filter: subject, keep: perSubject });
+    }
+    if (cfg.max_msgs > 0 || cfg.max_bytes > 0) this.trimToLimits();
+  }
+
+  private trimToLimits(): void {
+    const cfg = this.config;
+    for (;;) {
+      const st = this.store.state();
+      const over = (cfg.max_msgs > 0 && st.messages > cfg.max_msgs) || (cfg.max_bytes > 0 && st.bytes > cfg.max_bytes);
+      if (!over || st.messages === 0) return;
+      const first = this.store.next(st.firstSeq);
+      if (first === undefined) return;
+      this.store.remove(first.seq);
+    }
+  }
+
+  private republish(msg: StoredMessage): void {
+    const rp = this.config.republish!;
+    if (!subjectMatches(msg.subject, rp.src ?? ">")) return;
+    const dest = mapRepublish(msg.subject, rp.src ?? ">", rp.dest);
+    const st = this.store.state();
+    const lines = [
+      "NATS/1.0",
+      `Nats-Stream: ${this.name}`,
+      `Nats-Subject: ${msg.subject}`,
+      `Nats-Sequence: ${msg.seq}`,
+      `Nats-Last-Sequence: ${st.lastSeq === msg.seq ? msg.seq - 1 : st.lastSeq}`,
+    ];
+    const own = msg.headers === undefined ? "" : Buffer.from(msg.headers).toString("latin1").replace(/^NATS\/1\.0[^\r]*\r\n/, "").replace(/\r\n$/, "");
+    const block = Buffer.from(`${lines.join("\r\n")}\r\n${own}${own.endsWith("\r\n") || own === "" ? "" : "\r\n"}\r\n`, "latin1");
+    if (rp.headers_only) {
+      const withSize = Buffer.from(block.toString("latin1").replace(/\r\n\r\n$/, `\r\nNats-Msg-Size: ${msg.data.length}\r\n\r\n`), "latin1");
+      this.host.publish(dest, undefined, withSize, new Uint8Array(0));
+    } else {
+      this.host.publish(dest, undefined, block, msg.data);
+    }
+  }
+
+  // ---- age -----------------------------------------------------------------------------------
+
+  /** max_age: a timer fires when the oldest message expires, removes what expired and re-arms. */
+  private scheduleAge(): void {
+    clearTimeout(this.ageTimer);
+    this.ageTimer = undefined;
+    const maxAge = this.config.max_age;
+    if (maxAge <= 0) return;
+    const st = this.store.state();
+    if (st.messages === 0) return;
+    const first = this.store.next(st.firstSeq);
+    if (first === undefined) return;
+    const dueNs = first.time + BigInt(maxAge) - BigInt(Date.now()) * 1_000_000n;
+    const dueMs = Math.max(0, Number(dueNs / 1_000_000n)) + 1;
+    this.ageTimer = setTimeout(() => {
+      this.ageTimer = undefined;
+      this.expire(BigInt(Date.now()) * 1_000_000n);
+      this.host.expired?.(this);
+      this.scheduleAge();
+    }, dueMs);
+    this.ageTimer.unref?.();
+  }
+
+  /** Removes every message older than max_age at `now`. */
+  expire(now: bigint): number {
+    const maxAge = BigInt(this.config.max_age);
+    if (maxAge <= 0n) return 0;
+    let n = 0;
+    for (;;) {
+      const st = this.store.state();
+      if (st.messages === 0) break;
+      const first = this.store.next(st.firstSeq);
+      if (first === undefined || now - first.time < maxAge) break;
+      this.store.remove(first.seq);
+      n++;
+    }
+    return n;
+  }
+
+  // ---- management ----------------------------------------------------------------------------
+
+  /** Applies a new configuration (already validated), enforcing tighter limits at once. */
+  update(cfg: StreamConfig): void {
+    this.config = cfg;
+    if (cfg.max_msgs_per_subject !== undefined && cfg.max_msgs_per_subject > 0) {
+      for (const [s, n] of this.store.subjects()) if (n > cfg.max_msgs_per_subject) this.store.purge({ filter: s, keep: cfg.max_msgs_per_subject });
+    }
+    this.trimToLimits();
+    this.scheduleAge();
+  }
+
+  info(opts: { subjectsFilter?: string; deletedDetails?: boolean; offset?: number } = {}): StreamInfo & { total: number; offset: number; limit: number } {
+    const st = this.store.state();
+    const state: StreamStateWire = {
+      messages: st.messages,
+      bytes: st.bytes,
+      first_seq: st.lastSeq === 0 && st.messages === 0 ? 0 : st.firstSeq,
+      first_ts: st.messages === 0 ? ZERO_TIME : rfc3339(st.firstTime),
+      last_seq: st.lastSeq,
+      last_ts: st.lastSeq === 0 ? ZERO_TIME : rfc3339(st.lastTime),
+    } as StreamStateWire;
+    let total = 0;
+    let offset = 0;
+    let limit = 0;
+    if (st.numSubjects > 0) state.num_subjects = st.numSubjects;
+    if (opts.subjectsFilter !== undefined && opts.subjectsFilter !== "" && st.messages > 0) {
+      const subjects = [...this.store.subjects(opts.subjectsFilter)];
+      total = subjects.length;
+      if (total > 0) {
+        offset = Math.max(0, opts.offset ?? 0);
+        limit = SUBJECTS_PAGE;
+        state.subjects = Object.fromEntries(subjects.slice(offset, offset + limit));
+      }
+    }
+    if (st.numDeleted > 0) state.num_deleted = st.numDeleted;
+    if (opts.deletedDetails && st.numDeleted > 0) state.deleted = this.store.deleted();
+    state.consumer_count = this.consumerCount;
+    return { total, offset, limit, config: this.config, created: rfc3339(this.record.created), state };
+  }
+
+  /** STREAM.PURGE; returns how many messages went. */
+  purge(req: PurgeRequest): number {
+    if (this.config.sealed) throw new JsApiError(JsErrors.StreamSealed);
+    if (this.config.deny_purge) throw new JsApiError(JsErrors.StreamPurgeFailed, { err: "stream purge not permitted" });
+    if (req.seq !== undefined && req.seq > 0 && req.keep !== undefined && req.keep > 0) throw new JsApiError(JsErrors.BadRequest);
+    const opts: { filter?: string; seq?: number; keep?: number } = {};
+    if (req.filter !== undefined && req.filter !== "") opts.filter = req.filter;
+    if (req.seq !== undefined && req.seq > 0) opts.seq = req.seq;
+    if (req.keep !== undefined && req.keep > 0) opts.keep = req.keep;
+    return this.store.purge(opts);
+  }
+
+  /** STREAM.MSG.GET's lookups: by sequence, last by subject, next by subject from a sequence. */
+  getMessage(req: { seq?: number; last_by_subj?: string; next_by_subj?: string }): StoredMessage {
+    const hasSeq = req.seq !== undefined && req.seq > 0;
+    const last = req.last_by_subj ?? "";
+    const next = req.next_by_subj ?? "";
+    let m: StoredMessage | undefined;
+    if (last !== "") {
+      if (hasSeq || next !== "") throw new JsApiError(JsErrors.BadRequest);
+      m = this.store.last(last);
+    } else if (next !== "") {
+      m = this.store.next(Math.max(req.seq ?? 0, 1), next);
+    } else if (hasSeq) {
+      m = this.store.get(req.seq!);
+    } else {
+      throw new JsApiError(JsErrors.BadRequest);
+    }
+    if (m === undefined) throw new JsApiError(JsErrors.NoMessageFound);
+    return m;
+  }
+
+  /** STREAM.MSG.DELETE. */
+  deleteMessage(seq: number, erase: boolean): void {
+    if (this.config.sealed) throw new JsApiError(JsErrors.StreamSealed);
+    if (this.config.deny_delete) throw new JsApiError(JsErrors.StreamMsgDeleteFailed, { err: "message delete not permitted" });
+    const st = this.store.state();
+    if (seq <= 0) throw new JsApiError(JsErrors.StreamMsgDeleteFailed, { err: "no message found" });
+    if (seq > st.lastSeq) throw new JsApiError(JsErrors.StreamMsgDeleteFailed, { err: "stream store EOF" });
+    if (!this.store.remove(seq, erase)) throw new JsApiError(JsErrors.SequenceNotFound, { seq });
+  }
+
+  stop(): void {
+    clearTimeout(this.ageTimer);
+    this.ageTimer = undefined;
+    this.store.close();
+  }
+
+  /** Literal subjects can use the store's subject index. */
+  static isLiteral(subject: string): boolean {
+    return subjectIsLiteral(subject);
+  }
+}
+
+/** STREAM.INFO lists at most this many subjects per page. */
+const SUBJECTS_PAGE = 100_000;
+
+/** Maps a stream subject through a republish `src` -> `dest` pattern (wildcards in order). */
+function mapRepublish(subject: string, src: string, dest: string): string {
+  if (!dest.includes("*") && !dest.includes(">")) return dest;
+  const s = subject.split(".");
+  const p = src.split(".");
+  const caps: string[] = [];
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === ">") {
+      caps.push(s.slice(i).join("."));
+      break;
+    }
+    if (p[i] === "*") caps.push(s[i]);
+  }
+  let k = 0;
+  return dest
+    .split(".")
+    .map((t) => (t === "*" || t === ">" ? (caps[k++] ?? t) : t))
+    .join(".");
+}

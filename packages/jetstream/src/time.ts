@@ -1,0 +1,42 @@
+/**
+ * JetStream's clocks: nanoseconds since the Unix epoch as bigint (a double cannot hold them exactly), and
+ * their RFC 3339 text as Go's time.RFC3339Nano writes it (UTC, trailing zeros of the fraction dropped).
+ */
+
+const ORIGIN_US = BigInt(Math.round(performance.timeOrigin * 1000));
+let last = 0n;
+
+/** Now, in ns since the epoch; strictly increasing within this thread (microsecond clock, ns tie-break). */
+export function nowNs(): bigint {
+  let t = (ORIGIN_US + BigInt(Math.round(performance.now() * 1000))) * 1000n;
+  if (t <= last) t = last + 1n;
+  last = t;
+  return t;
+}
+
+/** The zero time as nats-server prints it (an empty stream's first_ts). */
+export const ZERO_TIME = "0001-01-01T00:00:00Z";
+
+export function rfc3339(ns: bigint): string {
+  if (ns <= 0n) return ZERO_TIME;
+  const ms = Number(ns / 1_000_000n);
+  const frac = ns % 1_000_000_000n;
+  const base = new Date(ms).toISOString().slice(0, 19); // YYYY-MM-DDTHH:MM:SS
+  if (frac === 0n) return `${base}Z`;
+  return `${base}.${frac.toString().padStart(9, "0").replace(/0+$/, "")}Z`;
+}
+
+/** Parses RFC 3339 (with up to nanosecond precision) to ns since the epoch; undefined when it is not one. */
+export function parseRfc3339(s: string): bigint | undefined {
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/.exec(s);
+  if (m === null) return undefined;
+  const ms = Date.parse(`${m[1]}${m[3]}`);
+  if (Number.isNaN(ms)) return undefined;
+  const frac = BigInt((m[2] ?? "").padEnd(9, "0") || "0");
+  return BigInt(ms) * 1_000_000n + frac;
+}
+
+/** Durations on the wire are ns; timers want ms. */
+export function nsToMs(ns: number): number {
+  return Math.floor(ns / 1e6);
+}

@@ -1,0 +1,66 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { API_PREFIX, AccountJetStream, type AccountHost, type JetStreamLimits, handleApi, notEnabledResponse } from "@tsnats/jetstream";
+import { type AccountStore, LmdbAccountStore, MemoryAccountStore, messageSize } from "@tsnats/store";
+
+/** JetStream as a shard is told it: where accounts' data lives and which accounts have it (with limits). */
+export interface ShardJetStreamConfig {
+  /** Directory holding one sub-directory per account; undefined keeps everything in memory. */
+  storeDir: string | undefined;
+  /** Accounts with JetStream enabled, and their limits. Others get "not enabled for account". */
+  accounts: Record<string, JetStreamLimits>;
+}
+
+/** Opens an account's store: an LMDB environment of its own (so the account can move), or memory. */
+export function openAccountStore(cfg: ShardJetStreamConfig, account: string): AccountStore {
+  if (cfg.storeDir === undefined) return new MemoryAccountStore();
+  const dir = join(cfg.storeDir, "jetstream", account);
+  mkdirSync(dir, { recursive: true });
+  return new LmdbAccountStore(dir);
+}
+
+/** Builds an account's JetStream, wired to publish into the account through `publish`. */
+export function openAccountJetStream(
+  cfg: ShardJetStreamConfig,
+  account: string,
+  publish: AccountHost["publish"],
+): AccountJetStream | undefined {
+  const limits = cfg.accounts[account];
+  if (limits === undefined) return undefined;
+  const host: AccountHost = {
+    publish,
+    messageSize: (subject, headers, data, memory) => messageSize(subject, headers, data, memory ? "memory" : "file"),
+  };
+  return new AccountJetStream(account, limits, openAccountStore(cfg, account), host);
+}
+
+/**
+ * The JetStream part of routing a message in an account: `$JS.API.` requests go to the API (or get "not
+ * enabled" in an account without JetStream on a JetStream server), messages on a stream's subjects are
+ * stored. Returns whether JetStream took the message (it counts as interest for no-responders).
+ */
+export function routeToJetStream(
+  js: AccountJetStream | undefined,
+  jetstreamOn: boolean,
+  subject: string,
+  reply: string | undefined,
+  hdr: number,
+  data: Uint8Array,
+  replyNotEnabled: (reply: string, body: unknown) => void,
+): boolean {
+  const headers = hdr > 0 ? data.subarray(0, hdr) : undefined;
+  const payload = hdr >= 0 ? data.subarray(hdr) : data;
+  if (subject.startsWith(API_PREFIX)) {
+    if (js !== undefined) return handleApi(js, subject, reply, headers, payload);
+    if (!jetstreamOn || reply === undefined) return false;
+    const body = notEnabledResponse(subject);
+    if (body === undefined) return false;
+    replyNotEnabled(reply, body);
+    return true;
+  }
+  if (js === undefined) return false;
+  const stream = js.streamFor(subject);
+  if (stream === undefined) return false;
+  js.publishToStream(stream, subject, reply, headers, payload);
+  return true;
+}

@@ -1,0 +1,91 @@
+/**
+ * Binary layouts of what the LMDB store writes (values are stored with `encoding: 'binary'`, keys with
+ * `keyEncoding: 'binary'`, compared bytewise by LMDB).
+ *
+ * Message value: a 16-byte head, then subject (UTF-8), headers, data:
+ *   [0, 8)  time, ns since the epoch, signed 64-bit little-endian
+ *   [8, 12) subject length in bytes, u32 LE
+ *   [12,16) header block length in bytes, u32 LE (0: no headers)
+ *
+ * Sequence key: 8 bytes, unsigned big-endian, so byte order is numeric order.
+ */
+import type { StoredMessage } from "./types.js";
+
+export const MESSAGE_HEAD = 16;
+
+/** A message decoded from (or encoded into) one value buffer; headers and data are views into `raw`. */
+export class EncodedMessage implements StoredMessage {
+  constructor(
+    readonly seq: number,
+    readonly subject: string,
+    readonly time: bigint,
+    readonly headers: Uint8Array | undefined,
+    readonly data: Uint8Array,
+    /** The whole stored value. */
+    readonly raw: Buffer,
+  ) {}
+}
+
+/** Encodes a message into a fresh buffer (the one private copy the store keeps until it is written). */
+export function encodeMessage(
+  seq: number,
+  subject: string,
+  headers: Uint8Array | undefined,
+  data: Uint8Array,
+  time: bigint,
+): EncodedMessage {
+  const slen = Buffer.byteLength(subject);
+  const hlen = headers?.length ?? 0;
+  const raw = Buffer.allocUnsafe(MESSAGE_HEAD + slen + hlen + data.length);
+  raw.writeBigInt64LE(time, 0);
+  raw.writeUInt32LE(slen, 8);
+  raw.writeUInt32LE(hlen, 12);
+  raw.write(subject, MESSAGE_HEAD, slen, "utf8");
+  const hstart = MESSAGE_HEAD + slen;
+  if (hlen > 0) raw.set(headers!, hstart);
+  const dstart = hstart + hlen;
+  raw.set(data, dstart);
+  return new EncodedMessage(seq, subject, time, hlen > 0 ? raw.subarray(hstart, dstart) : undefined, raw.subarray(dstart), raw);
+}
+
+/** Decodes a stored value; `raw` must be a buffer the caller owns (not lmdb's reused read buffer). */
+export function decodeMessage(seq: number, raw: Buffer): EncodedMessage {
+  const slen = raw.readUInt32LE(8);
+  const hlen = raw.readUInt32LE(12);
+  const hstart = MESSAGE_HEAD + slen;
+  const dstart = hstart + hlen;
+  return new EncodedMessage(
+    seq,
+    raw.toString("utf8", MESSAGE_HEAD, hstart),
+    raw.readBigInt64LE(0),
+    hlen > 0 ? raw.subarray(hstart, dstart) : undefined,
+    raw.subarray(dstart),
+    raw,
+  );
+}
+
+/** The subject of a stored value, without decoding the rest. */
+export function decodeSubject(raw: Uint8Array): string {
+  const b = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  return b.toString("utf8", MESSAGE_HEAD, MESSAGE_HEAD + b.readUInt32LE(8));
+}
+
+/** Byte lengths of a stored value's parts: [subject, headers, data]. */
+export function partLengths(raw: Uint8Array): [number, number, number] {
+  const b = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const slen = b.readUInt32LE(8);
+  const hlen = b.readUInt32LE(12);
+  return [slen, hlen, b.length - MESSAGE_HEAD - slen - hlen];
+}
+
+/** The 8-byte big-endian key of a sequence (sequences stay below 2^53). */
+export function seqKey(seq: number, into: Buffer = Buffer.allocUnsafe(8), offset = 0): Buffer {
+  into.writeUInt32BE(Math.floor(seq / 0x1_0000_0000), offset);
+  into.writeUInt32BE(seq >>> 0, offset + 4);
+  return into;
+}
+
+export function readSeq(key: Uint8Array, offset = key.length - 8): number {
+  const b = Buffer.isBuffer(key) ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength);
+  return b.readUInt32BE(offset) * 0x1_0000_0000 + b.readUInt32BE(offset + 4);
+}

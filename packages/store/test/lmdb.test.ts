@@ -1,0 +1,325 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { open } from "lmdb";
+import { afterEach, describe, expect, it } from "vitest";
+import { LmdbAccountStore, LmdbStreamStore, MemoryStreamStore, messageSize, type StreamStore } from "../src/index.js";
+import { allMessages, defineStreamStoreConformance } from "./conformance.js";
+import { lmdbHarness, tempDir } from "./helpers.js";
+
+defineStreamStoreConformance("LmdbStreamStore (uncommitted writes)", { kind: "file", make: () => lmdbHarness("overlay") });
+defineStreamStoreConformance("LmdbStreamStore (committed)", { kind: "file", make: () => lmdbHarness("commit") });
+defineStreamStoreConformance("LmdbStreamStore (reopened from disk)", { kind: "file", make: () => lmdbHarness("reopen") });
+defineStreamStoreConformance("LmdbStreamStore (early commits every few writes)", {
+  kind: "file",
+  make: () => lmdbHarness("overlay", { maxPendingOps: 5, maxPendingBytes: 4096 }),
+});
+
+const DIST = fileURLToPath(new URL("../dist/index.js", import.meta.url));
+const enc = (s: string): Buffer => Buffer.from(s, "utf8");
+
+/** Everything observable about a stream, to compare before and after a reopen. */
+function snapshot(s: StreamStore) {
+  return { state: s.state(), messages: allMessages(s), subjects: s.subjects(), deleted: s.deleted() };
+}
+
+describe("LmdbAccountStore", () => {
+  const cleanups: (() => void)[] = [];
+  afterEach(() => {
+    for (const c of cleanups.splice(0)) c();
+  });
+  function dir(): string {
+    const t = tempDir();
+    cleanups.push(t.remove);
+    return t.dir;
+  }
+  function account(d: string, opts = {}): LmdbAccountStore {
+    const a = new LmdbAccountStore(d, opts);
+    cleanups.unshift(() => a.close());
+    return a;
+  }
+
+  it("reopens with identical state and messages", () => {
+    const d = dir();
+    const a = new LmdbAccountStore(d);
+    const { store } = a.createStream("ORDERS", '{"subjects":["o.>"]}', false);
+    for (let i = 1; i <= 2000; i++) {
+      const hdr = i % 3 === 0 ? enc(`NATS/1.0\r\nN: ${i}\r\n\r\n`) : undefined;
+      store.append(`o.${i % 13}.${i % 2 ? "x" : "ü"}`, hdr, enc("p".repeat(i % 200)), 1_700_000_000_000_000_000n + BigInt(i));
+      if (i % 500 === 0) a.commit();
+    }
+    for (let i = 3; i < 2000; i += 7) store.remove(i, i % 2 === 0);
+    store.purge({ filter: "o.5.*", keep: 3 });
+    store.purge({ seq: 40 });
+    const before = snapshot(store);
+    a.close();
+    const b = account(d);
+    expect(b.streams().map((r) => r.name)).toEqual(["ORDERS"]);
+    const reopened = b.openStream(b.streams()[0]);
+    expect(snapshot(reopened)).toEqual(before);
+  });
+
+  it("delete and re-create under the same name: only the new data, after a reopen", () => {
+    const d = dir();
+    let a = new LmdbAccountStore(d);
+    const first = a.createStream("S", "old", false);
+    first.store.append("a", undefined, enc("old-1"), 1n);
+    first.store.append("a", undefined, enc("old-2"), 2n);
+    a.saveConsumer("S", { name: "dur", config: "old", state: "old" });
+    a.commit();
+    a.deleteStream("S");
+    expect(() => first.store.get(1)).toThrow();
+    const second = a.createStream("S", "new", false);
+    expect(second.record.incarnation).not.toBe(first.record.incarnation);
+    expect(a.consumers("S")).toEqual([]);
+    second.store.append("b", undefined, enc("new-1"), 3n);
+    a.close();
+
+    a = account(d);
+    expect(a.streams()).toEqual([second.record]);
+    const s = a.openStream(a.streams()[0]);
+    expect(s.state()).toMatchObject({ messages: 1, firstSeq: 1, lastSeq: 1, numSubjects: 1 });
+    expect(s.get(1)!.subject).toBe("b");
+    expect(Buffer.from(s.get(1)!.data).toString()).toBe("new-1");
+    expect(a.consumers("S")).toEqual([]);
+    expect(() => a.openStream(first.record)).toThrow();
+  });
+
+  it("a delete committed without re-creation leaves nothing; an uncommitted one changes nothing", () => {
+    const d = dir();
+    const a = new LmdbAccountStore(d);
+    a.createStream("GONE", "{}", false).store.append("x", undefined, enc("1"), 1n);
+    const kept = a.createStream("KEPT", "{}", false);
+    kept.store.append("y", undefined, enc("2"), 2n);
+    a.commit();
+    a.deleteStream("GONE");
+    a.commit();
+    a.deleteStream("KEPT"); // never committed: a crash now keeps KEPT
+    // Simulate a crash: abandon `a` (nothing more is written) and open the directory again.
+    const b = account(d);
+    expect(b.streams().map((r) => r.name)).toEqual(["KEPT"]);
+    expect(b.openStream(kept.record).get(1)!.subject).toBe("y");
+    const env = open({ path: d, maxDbs: 20, keyEncoding: "binary" });
+    const names = [...env.getKeys({})].map((k) => Buffer.from(k as Uint8Array).toString().replace(/\0+$/, ""));
+    expect(names.filter((n) => n.includes(":")).sort()).toEqual(
+      ["index", "msgs", "subjects"].map((k) => `${k}:${kept.record.incarnation}`).sort(),
+    );
+    void env.close();
+  });
+
+  it("uncommitted writes are not on disk; committed ones are", () => {
+    const d = dir();
+    const a = new LmdbAccountStore(d);
+    const { store, record } = a.createStream("S", "{}", false);
+    store.append("a", undefined, enc("1"), 1n);
+    store.append("a", undefined, enc("2"), 2n);
+    a.commit();
+    store.append("a", undefined, enc("3"), 3n);
+    store.remove(1);
+    a.saveConsumer("S", { name: "c", config: "{}", state: "{}" });
+    // Crash: the second instance sees the last commit only.
+    const b = account(d);
+    const s = b.openStream(record);
+    expect(s.state()).toMatchObject({ messages: 2, firstSeq: 1, lastSeq: 2 });
+    expect(b.consumers("S")).toEqual([]);
+  });
+
+  it("consumer records persist per stream and go with their stream", () => {
+    const d = dir();
+    let a = new LmdbAccountStore(d);
+    a.createStream("A", "{}", false);
+    a.createStream("AB", "{}", false);
+    a.saveConsumer("A", { name: "c1", config: '{"x":1}', state: '{"d":1}' });
+    a.saveConsumer("A", { name: "c2", config: "{}", state: "{}" });
+    a.saveConsumer("AB", { name: "c1", config: "ab", state: "ab" });
+    a.commit();
+    a.saveConsumer("A", { name: "c1", config: '{"x":1}', state: '{"d":2}' });
+    a.deleteConsumer("A", "c2");
+    expect(a.consumers("A")).toEqual([{ name: "c1", config: '{"x":1}', state: '{"d":2}' }]);
+    a.close();
+
+    a = new LmdbAccountStore(d);
+    expect(a.consumers("A")).toEqual([{ name: "c1", config: '{"x":1}', state: '{"d":2}' }]);
+    expect(a.consumers("AB")).toEqual([{ name: "c1", config: "ab", state: "ab" }]);
+    a.deleteStream("A");
+    expect(() => a.consumers("A")).toThrow();
+    a.createStream("A", "{}", false);
+    expect(a.consumers("A")).toEqual([]);
+    a.close();
+
+    a = account(d);
+    expect(a.consumers("A")).toEqual([]);
+    expect(a.consumers("AB")).toEqual([{ name: "c1", config: "ab", state: "ab" }]);
+  });
+
+  it("stream config updates persist; memory streams are never written", () => {
+    const d = dir();
+    let a = new LmdbAccountStore(d);
+    a.createStream("F", '{"v":1}', false);
+    const mem = a.createStream("M", "{}", true);
+    expect(mem.store).toBeInstanceOf(MemoryStreamStore);
+    mem.store.append("m", undefined, enc("1"), 1n);
+    expect(mem.store.state().bytes).toBe(messageSize("m", undefined, enc("1"), "memory"));
+    a.saveConsumer("M", { name: "mc", config: "{}", state: "{}" });
+    expect(a.consumers("M").map((c) => c.name)).toEqual(["mc"]);
+    expect(a.openStream(mem.record)).toBe(mem.store);
+    expect(a.streams().map((r) => r.name)).toEqual(["F", "M"]);
+    a.updateStreamConfig("F", '{"v":2}');
+    a.close();
+    a = account(d);
+    expect(a.streams().map((r) => [r.name, r.config])).toEqual([["F", '{"v":2}']]);
+  });
+
+  it("drops data no stream record names (orphans) at open", () => {
+    const d = dir();
+    const a = new LmdbAccountStore(d);
+    const live = a.createStream("LIVE", "{}", false);
+    live.store.append("x", undefined, enc("1"), 1n);
+    a.close();
+    // Leave behind what a bug or an older layout could: an incarnation's DBs, state and consumers, no record.
+    const env = open({ path: d, maxDbs: 20, keyEncoding: "binary", encoding: "binary" });
+    env.transactionSync(() => {
+      const m = env.openDB("msgs:deadbeef", { keyEncoding: "binary", encoding: "binary" });
+      m.put(Buffer.alloc(8, 1), Buffer.from("zombie"));
+      env.openDB("_state", { keyEncoding: "binary", encoding: "binary" }).put(Buffer.from("deadbeef"), Buffer.alloc(40));
+      env.openDB("_consumers", { keyEncoding: "binary", encoding: "binary" }).put(Buffer.from("deadbeef\0c"), Buffer.from("{}"));
+    });
+    void env.close();
+
+    const b = account(d);
+    expect(b.streams().map((r) => r.name)).toEqual(["LIVE"]);
+    expect(b.openStream(live.record).state().messages).toBe(1);
+    b.close();
+    const check = open({ path: d, maxDbs: 20, keyEncoding: "binary", encoding: "binary" });
+    const names = [...check.getKeys({})].map((k) => Buffer.from(k as Uint8Array).toString().replace(/\0+$/, ""));
+    expect(names.some((n) => n.includes("deadbeef"))).toBe(false);
+    const state = check.openDB("_state", { keyEncoding: "binary", encoding: "binary" });
+    expect(state.getBinary(Buffer.from("deadbeef"))).toBeUndefined();
+    const consumers = check.openDB("_consumers", { keyEncoding: "binary", encoding: "binary" });
+    expect([...consumers.getKeys({})].length).toBe(0);
+    void check.close();
+  });
+
+  it("commits early when a batch grows past its bounds, without changing what reads see", () => {
+    const d = dir();
+    const a = account(d, { maxPendingBytes: 1 << 20 });
+    const { store } = a.createStream("BIG", "{}", false);
+    const payload = Buffer.alloc(300_000, 7);
+    for (let i = 1; i <= 20; i++) store.append(`big.${i % 2}`, undefined, payload, BigInt(i));
+    expect(store.state()).toMatchObject({ messages: 20, lastSeq: 20 });
+    expect(store.purge({ filter: "big.1", keep: 2 })).toBe(8);
+    expect(store.count(0, "big.1")).toBe(2);
+    expect(Buffer.from(store.get(20)!.data).equals(payload)).toBe(true);
+  });
+
+  it("opens from a worker thread", async () => {
+    const d = dir();
+    const code = `
+      import { workerData, parentPort } from "node:worker_threads";
+      const { LmdbAccountStore } = await import(workerData.dist);
+      const a = new LmdbAccountStore(workerData.dir);
+      const { store } = a.createStream("W", "{}", false);
+      for (let i = 0; i < 100; i++) store.append("w." + (i % 3), undefined, Buffer.from("from worker " + i), BigInt(i));
+      a.saveConsumer("W", { name: "c", config: "{}", state: "{}" });
+      a.close();
+      parentPort.postMessage("done");
+    `;
+    const w = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), {
+      workerData: { dist: new URL(`file://${DIST}`).href, dir: d },
+    });
+    const msg = await new Promise((resolve, reject) => {
+      w.once("message", resolve);
+      w.once("error", reject);
+    });
+    expect(msg).toBe("done");
+    await w.terminate();
+    const a = account(d);
+    const s = a.openStream(a.streams()[0]);
+    expect(s.state()).toMatchObject({ messages: 100, numSubjects: 3 });
+    expect(Buffer.from(s.last("w.0")!.data).toString()).toBe("from worker 99");
+    expect(a.consumers("W").length).toBe(1);
+  });
+
+  it("survives SIGKILL: every acknowledged (committed) message is there, in order", async () => {
+    expect(fs.existsSync(DIST), "build the package first (tsc -b)").toBe(true);
+    const d = dir();
+    const script = path.join(d, "..", `${path.basename(d)}-writer.mjs`);
+    cleanups.push(() => fs.rmSync(script, { force: true }));
+    fs.writeFileSync(
+      script,
+      `
+      import { LmdbAccountStore } from ${JSON.stringify(new URL(`file://${DIST}`).href)};
+      const a = new LmdbAccountStore(process.argv[2]);
+      const existing = a.streams().find((r) => r.name === "C");
+      const store = existing ? a.openStream(existing) : a.createStream("C", "{}", false).store;
+      a.commit();
+      let seq = store.state().lastSeq;
+      process.stdout.write("ready " + seq + "\\n");
+      for (;;) {
+        const n = 1 + Math.floor(Math.random() * 64);
+        for (let k = 0; k < n; k++) {
+          seq++;
+          store.append("c." + (seq % 7), undefined, Buffer.from("payload-" + seq + "-" + "x".repeat(seq % 300)), BigInt(seq));
+        }
+        a.commit();
+        process.stdout.write(seq + "\\n");
+      }
+      `,
+    );
+    let previous = 0;
+    for (let round = 0; round < 5; round++) {
+      const child = spawn(process.execPath, [script, d], { stdio: ["ignore", "pipe", "inherit"] });
+      let out = "";
+      let ready: () => void;
+      const isReady = new Promise<void>((r) => (ready = r));
+      child.stdout.on("data", (b: Buffer) => {
+        out += b.toString();
+        if (out.includes("\n")) ready();
+      });
+      const exited = new Promise<void>((r) => child.once("exit", () => r()));
+      await isReady;
+      await new Promise((r) => setTimeout(r, 50 + Math.random() * 250));
+      child.kill("SIGKILL");
+      await exited;
+
+      const lines = out.split("\n");
+      lines.pop(); // a partial last line was not acknowledged
+      expect(lines[0]).toBe(`ready ${previous}`);
+      const acked = lines.slice(1).map(Number);
+      expect(acked.length).toBeGreaterThan(0);
+      const lastAcked = acked.at(-1)!;
+
+      const a = new LmdbAccountStore(d);
+      const s = a.openStream(a.streams()[0]);
+      const st = s.state();
+      expect(st.lastSeq).toBeGreaterThanOrEqual(lastAcked);
+      expect(st.messages).toBe(st.lastSeq);
+      expect(st.firstSeq).toBe(1);
+      let seq = 0;
+      for (let m = s.next(0); m; m = s.next(m.seq + 1)) {
+        expect(m.seq).toBe(++seq);
+        expect(m.subject).toBe(`c.${seq % 7}`);
+        expect(Buffer.from(m.data).toString()).toBe(`payload-${seq}-${"x".repeat(seq % 300)}`);
+        expect(m.time).toBe(BigInt(seq));
+      }
+      expect(seq).toBe(st.lastSeq);
+      let perSubject = 0;
+      for (const [subject, n] of s.subjects()) {
+        expect(s.count(0, subject)).toBe(n);
+        perSubject += n;
+      }
+      expect(perSubject).toBe(st.messages);
+      expect(st.numSubjects).toBe(Math.min(7, st.messages));
+      previous = st.lastSeq;
+      a.close();
+    }
+  }, 30_000);
+
+  it("is an LmdbStreamStore for file streams", () => {
+    const a = account(dir());
+    expect(a.createStream("X", "{}", false).store).toBeInstanceOf(LmdbStreamStore);
+    expect(() => a.createStream("X", "{}", false)).toThrow();
+  });
+});
