@@ -2,9 +2,10 @@
 // and MB/s where they apply.
 // Usage: node bench/run.js [name-filter]
 import { protocolBench } from "./protocol.bench.js";
+import { storeBench } from "./store.bench.js";
 import { subjectBench } from "./subject.bench.js";
 
-const suites = { protocol: protocolBench, subject: subjectBench };
+const suites = { protocol: protocolBench, subject: subjectBench, store: storeBench };
 const filter = process.argv[2];
 
 const rows = [];

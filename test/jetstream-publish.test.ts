@@ -204,3 +204,19 @@ describe("republish", () => {
     expect(got[0]).toEqual({ subject: "copy.x", seq: "1", data: "payload" });
   });
 });
+
+describe("other stream settings", () => {
+  it("subject_transform stores messages under the transformed subject", async () => {
+    await create({ name: "TR", subjects: ["tr.>"], subject_transform: { src: "tr.*.*", dest: "moved.$2.$1" } });
+    await publish(nc, "tr.a.b", "x");
+    const m = (await api(nc, "STREAM.MSG.GET.TR", { seq: 1 })).message as Record<string, unknown>;
+    expect(m.subject).toBe("moved.b.a");
+  });
+
+  it("no_ack stores without acknowledging; metadata and description are kept", async () => {
+    const r = await api(nc, "STREAM.CREATE.NA", { name: "NA", subjects: ["na"], no_ack: true, description: "quiet", metadata: { team: "a" } });
+    expect(r.config).toMatchObject({ no_ack: true, description: "quiet", metadata: { team: "a" } });
+    await expect(nc.request("na", "x", { timeout: 300 })).rejects.toMatchObject({ code: "TIMEOUT" });
+    expect((await state("NA")).messages).toBe(1);
+  });
+});

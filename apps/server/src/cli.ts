@@ -141,6 +141,15 @@ export async function runCli(argv: readonly string[]): Promise<number> {
 
   const log = createLogger(options.logging);
   const server = new Server(options, log);
+  // Signal handlers go in before the server says it is ready: a harness may stop it right after.
+  let stopRequested: string | undefined;
+  let onStop: ((signal: string) => void) | undefined;
+  const trap = (signal: string) => {
+    if (onStop !== undefined) onStop(signal);
+    else stopRequested ??= signal;
+  };
+  process.on("SIGINT", () => trap("interrupt"));
+  process.on("SIGTERM", () => trap("terminated"));
   try {
     await server.start();
   } catch (err) {
@@ -151,7 +160,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
 
   return await new Promise<number>((resolve) => {
     let stopping = false;
-    const stop = (signal: string) => {
+    onStop = (signal: string) => {
       if (stopping) {
         log.warn(`Received ${signal} again, exiting now`);
         resolve(1);
@@ -167,7 +176,6 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         },
       );
     };
-    process.on("SIGINT", () => stop("interrupt"));
-    process.on("SIGTERM", () => stop("terminated"));
+    if (stopRequested !== undefined) onStop(stopRequested);
   });
 }

@@ -14,6 +14,9 @@ export interface JetStreamLimits {
   maxConsumers: number;
 }
 
+/** nats-server's default `sync_interval`: committed data reaches the disk at least this often. */
+export const DEFAULT_SYNC_INTERVAL = 2 * 60 * 1000;
+
 export const UNLIMITED: JetStreamLimits = Object.freeze({ maxMemory: -1, maxStorage: -1, maxStreams: -1, maxConsumers: -1 });
 
 /** What an account's JetStream needs from the shard that hosts it. */
@@ -50,12 +53,20 @@ export class AccountJetStream {
   private pending: PendingReply[] = [];
   private dirty = false;
 
+  private readonly syncTimer: NodeJS.Timeout | undefined;
+
   constructor(
     readonly account: string,
     readonly limits: JetStreamLimits,
     readonly store: AccountStore,
     private readonly host: AccountHost,
+    /** How often committed data is flushed to disk (ms); 0: the store syncs every commit itself. */
+    syncInterval = DEFAULT_SYNC_INTERVAL,
   ) {
+    if (syncInterval > 0) {
+      this.syncTimer = setInterval(() => this.store.sync(), syncInterval);
+      this.syncTimer.unref?.();
+    }
     for (const rec of store.streams()) {
       let cfg: StreamConfig;
       try {
@@ -103,7 +114,7 @@ export class AccountJetStream {
   publishToStream(stream: Stream, subject: string, reply: string | undefined, headers: Uint8Array | undefined, data: Uint8Array): void {
     const out = stream.publish(subject, headers, data, nowNs());
     this.dirty = true;
-    if (reply === undefined || "silent" in out) return;
+    if (reply === undefined || "silent" in out || stream.config.no_ack) return;
     const body = "ack" in out ? out.ack : { error: out.error, stream: out.stream, seq: 0 };
     this.reply(reply, body);
   }
@@ -235,6 +246,7 @@ export class AccountJetStream {
   }
 
   close(): void {
+    clearInterval(this.syncTimer);
     for (const s of this.streams.values()) s.stop();
     this.store.close();
   }

@@ -91,11 +91,12 @@ export class Stream {
         }
       }
     }
-    const msg = this.store.append(subject, headers, data, now);
+    const stored = cfg.subject_transform !== undefined ? transformSubject(subject, cfg.subject_transform.src, cfg.subject_transform.dest) : subject;
+    const msg = this.store.append(stored, headers, data, now);
     if (h?.msgId !== undefined && h.msgId !== "") this.rememberMsgId(h.msgId, msg.seq, now);
     this.lastMsgId = h?.msgId ?? "";
-    if (h?.rollup !== undefined) this.rollup(h.rollup.toLowerCase(), subject, msg.seq);
-    this.enforceLimits(subject);
+    if (h?.rollup !== undefined) this.rollup(h.rollup.toLowerCase(), stored, msg.seq);
+    this.enforceLimits(stored);
     if (cfg.republish !== undefined) this.republish(msg);
     this.host.stored?.(this, msg);
     if (this.ageTimer === undefined) this.scheduleAge();
@@ -362,9 +363,15 @@ export class Stream {
 /** STREAM.INFO lists at most this many subjects per page. */
 const SUBJECTS_PAGE = 100_000;
 
-/** Maps a stream subject through a republish `src` -> `dest` pattern (wildcards in order). */
+/** subject_transform: a subject matching `src` is stored as `dest` (wildcards in order); others as they are. */
+function transformSubject(subject: string, src: string, dest: string): string {
+  if (src !== "" && !subjectMatches(subject, src)) return subject;
+  return mapRepublish(subject, src === "" ? ">" : src, dest);
+}
+
+/** Maps a stream subject through a `src` -> `dest` pattern (wildcards in order; `$N` tokens by position). */
 function mapRepublish(subject: string, src: string, dest: string): string {
-  if (!dest.includes("*") && !dest.includes(">")) return dest;
+  if (!dest.includes("*") && !dest.includes(">") && !dest.includes("$")) return dest;
   const s = subject.split(".");
   const p = src.split(".");
   const caps: string[] = [];
@@ -378,6 +385,10 @@ function mapRepublish(subject: string, src: string, dest: string): string {
   let k = 0;
   return dest
     .split(".")
-    .map((t) => (t === "*" || t === ">" ? (caps[k++] ?? t) : t))
+    .map((t) => {
+      if (t === "*" || t === ">") return caps[k++] ?? t;
+      if (t.startsWith("$") && /^\$\d+$/.test(t)) return caps[Number(t.slice(1)) - 1] ?? t;
+      return t;
+    })
     .join(".");
 }

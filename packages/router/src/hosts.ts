@@ -104,6 +104,8 @@ export class WorkerHost implements ShardHost {
   private readonly pool: Piscina;
   private port: MessagePort | undefined;
   private closing = false;
+  /** Settles when the running shard task ends (stopped, or its thread died). */
+  private task: Promise<unknown> = Promise.resolve();
 
   constructor(
     workerFile: string,
@@ -128,7 +130,8 @@ export class WorkerHost implements ShardHost {
     const peerPorts = peers.map((p) => (p === undefined || "inProcess" in p ? undefined : p));
     const task: ShardTask = { cfg, mainPort: channel.port2, peerPorts };
     const transfer = [channel.port2, ...peerPorts.filter((p): p is MessagePort => p !== undefined)];
-    this.pool.run(task, { transferList: transfer as never }).then(
+    this.task = this.pool.run(task, { transferList: transfer as never });
+    this.task.then(
       () => {
         if (!this.closing) this.events.onExit(new Error("shard task ended"));
       },
@@ -148,10 +151,17 @@ export class WorkerHost implements ShardHost {
     this.port?.postMessage(msg, [link]);
   }
 
+  /**
+   * Stops the shard: it commits and closes its stores and ends its task; only then is the thread torn
+   * down (terminating a thread in the middle of an LMDB commit is how data gets hurt).
+   */
   async close(): Promise<void> {
     this.closing = true;
     const msg: ShardControl = { type: "stop" };
     this.port?.postMessage(msg);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.task.catch(() => {}), new Promise<void>((r) => (timer = setTimeout(r, 5000)))]);
+    clearTimeout(timer);
     this.port?.close();
     await this.pool.destroy();
   }

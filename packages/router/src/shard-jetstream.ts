@@ -9,6 +9,8 @@ export interface ShardJetStreamConfig {
   storeDir: string | undefined;
   /** Accounts with JetStream enabled, and their limits. Others get "not enabled for account". */
   accounts: Record<string, JetStreamLimits>;
+  /** Flush committed data to disk every this many ms, or on every commit ("always"). */
+  syncInterval: number | "always";
 }
 
 /** Opens an account's store: an LMDB environment of its own (so the account can move), or memory. */
@@ -16,7 +18,7 @@ export function openAccountStore(cfg: ShardJetStreamConfig, account: string): Ac
   if (cfg.storeDir === undefined) return new MemoryAccountStore();
   const dir = join(cfg.storeDir, "jetstream", account);
   mkdirSync(dir, { recursive: true });
-  return new LmdbAccountStore(dir);
+  return new LmdbAccountStore(dir, { syncAlways: cfg.syncInterval === "always" });
 }
 
 /** Builds an account's JetStream, wired to publish into the account through `publish`. */
@@ -31,7 +33,7 @@ export function openAccountJetStream(
     publish,
     messageSize: (subject, headers, data, memory) => messageSize(subject, headers, data, memory ? "memory" : "file"),
   };
-  return new AccountJetStream(account, limits, openAccountStore(cfg, account), host);
+  return new AccountJetStream(account, limits, openAccountStore(cfg, account), host, cfg.syncInterval === "always" ? 0 : cfg.syncInterval);
 }
 
 /**

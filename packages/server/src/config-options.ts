@@ -226,8 +226,10 @@ function readJetStream(r: ConfigReader, key: string, v: ConfigValue): Partial<Je
       case "enabled":
         js.enabled = jr.boolean(k, x);
         break;
-      case "domain":
       case "sync_interval":
+        js.syncInterval = typeof x === "string" && x.toLowerCase() === "always" ? "always" : jr.duration(k, x, false);
+        break;
+      case "domain":
       case "max_outstanding_catchup":
         break;
       default:

@@ -1,7 +1,7 @@
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { type AccountConfig, GLOBAL_ACCOUNT } from "@tsnats/accounts";
-import { UNLIMITED, type JetStreamLimits } from "@tsnats/jetstream";
+import { DEFAULT_SYNC_INTERVAL, UNLIMITED, type JetStreamLimits } from "@tsnats/jetstream";
 import type { ShardJetStreamConfig } from "@tsnats/router";
 import type { ServerOptions } from "./options.js";
 
@@ -23,5 +23,5 @@ export function jetstreamConfig(opts: ServerOptions, accounts: AccountConfig[]):
       enabled[acc.name] = { maxMemory: a.maxMemory, maxStorage: a.maxStorage, maxStreams: a.maxStreams, maxConsumers: a.maxConsumers };
     }
   }
-  return { storeDir, accounts: enabled };
+  return { storeDir, accounts: enabled, syncInterval: js.syncInterval ?? DEFAULT_SYNC_INTERVAL };
 }

@@ -21,6 +21,8 @@ export interface AuthorizationOptions {
 export interface JetStreamOptions {
   enabled: boolean;
   storeDir?: string;
+  /** How often committed data is flushed to disk (ms), or "always" (every commit). Default 2 minutes. */
+  syncInterval?: number | "always";
   maxMemoryStore?: number;
   maxFileStore?: number;
 }

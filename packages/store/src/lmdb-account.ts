@@ -8,8 +8,8 @@
  *   msgs:<incarnation>, index:<incarnation>, subjects:<incarnation>   one stream's data (lmdb-stream.ts)
  *
  * Every write (stream records, consumers, messages) is buffered and applied by `commit()` in one write
- * transaction, committed synchronously and synced to disk before it returns (lmdb's `transactionSync` with
- * its default flags). A stream's databases are created by the transaction that records the stream, and
+ * transaction, committed synchronously before it returns (lmdb's `transactionSync`; see COMMITTED for when
+ * it reaches the disk). A stream's databases are created by the transaction that records the stream, and
  * dropped by the one that removes its record, so a crash leaves either the old or the new state. Data lives
  * under the incarnation, so a stream deleted and re-created under the same name never sees the old
  * incarnation's data; databases of an incarnation no record names (none should exist) are dropped at open.
@@ -24,10 +24,28 @@ import { decodeState } from "./lmdb-state.js";
 import { type BinaryDb, type LmdbStreamHost, LmdbStreamStore, type StreamDbs } from "./lmdb-stream.js";
 import type { AccountStore, ConsumerRecord, StreamRecord, StreamStore } from "./types.js";
 
+/**
+ * Transaction flags (lmdb's TransactionFlags): abortable, committed before transactionSync returns, and —
+ * unless `syncAlways` — without waiting for the flush to disk, which lmdb does right after in the
+ * background. A committed transaction is in the OS page cache, so it survives any crash of the process
+ * (SIGKILL included), which is the durability nats-server gives acknowledged messages by default (it
+ * syncs to disk periodically, not per message); only an OS crash or power loss could lose the last
+ * moments, and `sync()` (called periodically and at close) flushes them. `syncAlways` waits for the disk on
+ * every commit instead (measured: ~450 µs per commit against ~30 µs).
+ */
+const ABORTABLE = 1;
+const SYNCHRONOUS_COMMIT = 2;
+const NO_SYNC_FLUSH = 0x10000;
+const SYNCED = ABORTABLE | SYNCHRONOUS_COMMIT;
+const COMMITTED = ABORTABLE | SYNCHRONOUS_COMMIT | NO_SYNC_FLUSH;
+
 export interface LmdbAccountStoreOptions {
+  /** Wait for every commit to reach the disk (fsync) before acknowledging; see COMMITTED. */
+  syncAlways?: boolean;
   /**
-   * How many named databases the environment can hold: 3 per file stream plus 3 (default 3003, so 1000
-   * file streams). Raising it costs a little memory per transaction; it can be changed at any open.
+   * How many named databases the environment can hold: 3 per file stream plus 3 (default 10_003, so
+   * 3333 file streams; measured: no difference in commit cost between 3003 and 30003). It can be changed
+   * at any open.
    */
   maxDbs?: number;
   /** Initial map size in bytes; LMDB (lmdb-js) grows the map as the data grows. */
@@ -42,6 +60,8 @@ export interface LmdbAccountStoreOptions {
 
 const BINARY = { keyEncoding: "binary", encoding: "binary" } as const;
 const DATA_DB = /^(msgs|index|subjects):(.+)$/;
+/** A key of the main database (beside the named databases) that `sync()` rewrites. */
+const SYNC_MARKER = Buffer.from("_synced", "utf8");
 
 interface Entry {
   record: StreamRecord;
@@ -69,15 +89,22 @@ export class LmdbAccountStore implements AccountStore, LmdbStreamHost {
   private readonly consumerWrites = new Map<string, Map<string, ConsumerRecord | null>>();
   private readonly dirty = new Set<LmdbStreamStore>();
   private committing = false;
+  /** A commit since the last flush to disk skipped the flush (not `syncAlways`). */
+  private unsynced = false;
+  private readonly commitFlags: number;
   private isClosed = false;
 
   constructor(path: string, options: LmdbAccountStoreOptions = {}) {
     this.path = path;
+    this.commitFlags = options.syncAlways ? SYNCED : COMMITTED;
     this.maxPendingOps = options.maxPendingOps ?? 100_000;
     this.maxPendingBytes = options.maxPendingBytes ?? 64 << 20;
     this.env = open<Buffer, Buffer>({
       path,
-      maxDbs: options.maxDbs ?? 3003,
+      // With overlapping sync lmdb waits for the previous flush in every synchronous commit (~450 µs
+      // measured), whatever the flags; without it a commit that skips the flush costs ~30 µs.
+      overlappingSync: false,
+      maxDbs: options.maxDbs ?? 10_003,
       ...(options.mapSize !== undefined ? { mapSize: options.mapSize } : {}),
       ...BINARY,
     });
@@ -204,13 +231,14 @@ export class LmdbAccountStore implements AccountStore, LmdbStreamHost {
             else this.consumersDb.remove(key);
           }
         }
-      });
+      }, this.commitFlags);
     } catch (err) {
       for (const store of stores) store.abortFlush();
       throw err;
     } finally {
       this.committing = false;
     }
+    if (this.commitFlags !== SYNCED) this.unsynced = true;
     for (const store of stores) store.afterCommit();
     this.dirty.clear();
     this.recordWrites.clear();
@@ -218,10 +246,18 @@ export class LmdbAccountStore implements AccountStore, LmdbStreamHost {
     this.consumerWrites.clear();
   }
 
-  /** Commits, closes every store and the environment. */
+  /** Flushes everything committed so far to the disk. */
+  sync(): void {
+    this.checkOpen();
+    this.commit();
+    this.flushToDisk();
+  }
+
+  /** Commits, syncs, closes every store and the environment. */
   close(): void {
     if (this.isClosed) return;
     this.commit();
+    this.flushToDisk();
     for (const e of this.entries.values()) {
       if (e.store instanceof LmdbStreamStore) e.store.detach();
     }
@@ -243,6 +279,19 @@ export class LmdbAccountStore implements AccountStore, LmdbStreamHost {
 
   private checkOpen(): void {
     if (this.isClosed) throw new Error("account store is closed");
+  }
+
+  /**
+   * A synced transaction that writes a marker: LMDB commits an empty transaction without syncing anything
+   * (MDB_EMPTY_TXN), so the marker is what makes this one fdatasync the file, taking every earlier
+   * unsynced commit to the disk with it (checked with strace).
+   */
+  private flushToDisk(): void {
+    if (!this.unsynced) return;
+    const stamp = Buffer.allocUnsafe(8);
+    stamp.writeBigInt64LE(process.hrtime.bigint());
+    this.env.transactionSync(() => void this.env.put(SYNC_MARKER, stamp), SYNCED);
+    this.unsynced = false;
   }
 
   private entry(name: string): Entry {

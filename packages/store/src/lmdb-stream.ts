@@ -2,7 +2,7 @@
  * The LMDB stream store (file streams). One incarnation of a stream lives in three named databases of its
  * account's environment (see lmdb-account.ts):
  *   msgs:<inc>      seq (8 bytes BE) -> message value (lmdb-codec.ts)
- *   index:<inc>     subjectKey + 0x00 + seq -> empty (lmdb-subjects.ts)
+ *   index:<inc>     subjectKey + 0x00 + base -> chunk of that subject's sequences (lmdb-subjects.ts)
  *   subjects:<inc>  subjectKey -> count
  * plus its counters in the account's `_state` DB (lmdb-state.ts).
  *
@@ -19,7 +19,19 @@ import type { Database } from "lmdb";
 import { filterMatches, isLiteralFilter, selectsAll } from "./filter.js";
 import { decodeMessage, decodeSubject, EncodedMessage, encodeMessage, partLengths, readSeq, seqKey } from "./lmdb-codec.js";
 import { encodeState, type PersistedState } from "./lmdb-state.js";
-import { countEntrySubject, decodeCount, encodeCount, indexEnd, indexKey, indexStart, subjectKey } from "./lmdb-subjects.js";
+import {
+  CHUNK_MAX,
+  CHUNK_SPAN,
+  countEntrySubject,
+  decodeCount,
+  encodeChunk,
+  encodeCount,
+  IndexChunk,
+  indexEnd,
+  indexKey,
+  indexStart,
+  subjectKey,
+} from "./lmdb-subjects.js";
 import { lowerBound } from "./sorted.js";
 import { storedSize } from "./types.js";
 import type { PurgeOptions, StorageKind, StoredMessage, StreamState, StreamStore } from "./types.js";
@@ -47,6 +59,13 @@ export interface LmdbStreamHost {
   readonly maxPendingBytes: number;
 }
 
+interface SubjectKeys {
+  sk: Buffer;
+  /** subjectKey + 0x00 and subjectKey + 0x01: the subject's index range. */
+  start: Buffer;
+  end: Buffer;
+}
+
 interface Removal {
   subject: string;
   erase: boolean;
@@ -55,9 +74,16 @@ interface Removal {
 
 /** The per-subject count cache is dropped after a commit when larger than this. */
 const COUNT_CACHE_MAX = 10_000;
-/** With at most this many subjects, wildcard reads go through the per-subject index instead of scanning. */
+/** Subject keys, and last sequences by subject, kept for reuse (each cache is dropped when full). */
+const SUBJECT_KEY_CACHE = 4096;
+/**
+ * Wildcard reads scan messages; after SCAN_BEFORE_INDEX without a match, a stream with at most FEW_SUBJECTS
+ * subjects answers through each matching subject's index instead.
+ */
 const FEW_SUBJECTS = 64;
-const EMPTY = Buffer.alloc(0);
+const SCAN_BEFORE_INDEX = 32;
+/** Purges find their targets this many at a time. */
+const PURGE_BATCH = 1024;
 /** Scratch key for point reads (lmdb copies keys before using them). */
 const SCRATCH_KEY = Buffer.alloc(8);
 
@@ -77,12 +103,20 @@ export class LmdbStreamStore implements StreamStore {
   private readonly removed = new Map<number, Removal>();
   private readonly counts = new Map<string, number>();
   private readonly dirtySubjects = new Set<string>();
+  private readonly subjectKeys = new Map<string, SubjectKeys>();
+  /** Last sequence of recently used subjects (dropped when full, or for a subject when its last goes). */
+  private readonly lastBySubject = new Map<string, number>();
   private isClosed = false;
   private readonly incKey: Buffer;
 
   private messages: number;
   private bytes: number;
+  /**
+   * The first stored sequence, or a lower bound of it while `firstStale` (removals at the front only mark it
+   * stale, so a purge of many messages does not look for the new first after each one).
+   */
   private firstSeq: number;
+  private firstStale = false;
   private firstTime: bigint | undefined;
   private lastSeq: number;
   private lastTime: bigint;
@@ -126,8 +160,10 @@ export class LmdbStreamStore implements StreamStore {
     if (!list) this.pendingBySubject.set(subject, (list = []));
     list.push(seq);
     this.addToSubject(subject, 1);
+    if (this.lastBySubject.has(subject) || this.lastBySubject.size < SUBJECT_KEY_CACHE) this.lastBySubject.set(subject, seq);
     if (this.messages === 0) {
       this.firstSeq = seq;
+      this.firstStale = false;
       this.firstTime = time;
     }
     this.messages++;
@@ -153,18 +189,13 @@ export class LmdbStreamStore implements StreamStore {
     if (!(start <= this.lastSeq)) return undefined;
     if (selectsAll(filter)) return this.getExisting(this.seqFrom(start));
     if (isLiteralFilter(filter)) return this.getExisting(this.subjectSeqFrom(filter, start));
-    if (this.numSubjects <= FEW_SUBJECTS) {
-      let best: number | undefined;
-      for (const subject of this.subjects(filter).keys()) {
-        const seq = this.subjectSeqFrom(subject, start);
-        if (seq !== undefined && (best === undefined || seq < best)) best = seq;
-      }
-      return this.getExisting(best);
-    }
+    // Wildcard: scan; when the first matches are not close and there are few subjects, ask the index of each.
+    let scanned = 0;
     if (this.dbLive && start <= this.dbLast) {
       for (const { key, value } of this.dbs!.msgs.getRange({ start: seqKey(start), end: seqKey(this.dbLast + 1) })) {
         const seq = readSeq(key);
         if (!this.removed.has(seq) && filterMatches(decodeSubject(value), filter)) return decodeMessage(seq, value);
+        if (++scanned === SCAN_BEFORE_INDEX && this.numSubjects <= FEW_SUBJECTS) return this.nextViaIndex(seq + 1, filter);
       }
     }
     for (let i = Math.max(start - this.pendingBase, 0); i < this.pending.length; i++) {
@@ -179,26 +210,39 @@ export class LmdbStreamStore implements StreamStore {
     if (this.messages === 0) return undefined;
     if (selectsAll(filter)) return this.getExisting(this.seqAtOrBefore(this.lastSeq));
     if (isLiteralFilter(filter)) return this.getExisting(this.subjectLastSeq(filter));
-    if (this.numSubjects <= FEW_SUBJECTS) {
-      let best: number | undefined;
-      for (const subject of this.subjects(filter).keys()) {
-        const seq = this.subjectLastSeq(subject);
-        if (seq !== undefined && (best === undefined || seq > best)) best = seq;
-      }
-      return this.getExisting(best);
-    }
     for (let i = this.pending.length - 1; i >= 0; i--) {
       const m = this.pending[i];
       if (m && filterMatches(m.subject, filter)) return m;
     }
     if (this.dbLive) {
+      let scanned = 0;
       const range = this.dbs!.msgs.getRange({ start: seqKey(this.dbLast), end: seqKey(0), reverse: true });
       for (const { key, value } of range) {
         const seq = readSeq(key);
         if (!this.removed.has(seq) && filterMatches(decodeSubject(value), filter)) return decodeMessage(seq, value);
+        if (++scanned === SCAN_BEFORE_INDEX && this.numSubjects <= FEW_SUBJECTS) return this.lastViaIndex(filter);
       }
     }
     return undefined;
+  }
+
+  /** The first message >= `start` on a subject matching `filter`, through each subject's index. */
+  private nextViaIndex(start: number, filter: string): StoredMessage | undefined {
+    let best: number | undefined;
+    for (const subject of this.subjects(filter).keys()) {
+      const seq = this.subjectSeqFrom(subject, start);
+      if (seq !== undefined && (best === undefined || seq < best)) best = seq;
+    }
+    return this.getExisting(best);
+  }
+
+  private lastViaIndex(filter: string): StoredMessage | undefined {
+    let best: number | undefined;
+    for (const subject of this.subjects(filter).keys()) {
+      const seq = this.subjectLastSeq(subject);
+      if (seq !== undefined && (best === undefined || seq > best)) best = seq;
+    }
+    return this.getExisting(best);
   }
 
   remove(seq: number, erase = false): boolean {
@@ -226,8 +270,12 @@ export class LmdbStreamStore implements StreamStore {
     this.messages--;
     this.bytes -= size;
     this.addToSubject(subject, -1);
-    if (seq === this.firstSeq) {
-      this.firstSeq = this.seqFrom(seq + 1) ?? this.lastSeq + 1;
+    if (this.lastBySubject.get(subject) === seq) this.lastBySubject.delete(subject);
+    if (this.messages === 0) {
+      this.firstSeq = this.lastSeq + 1;
+      this.firstStale = false;
+    } else if (seq === this.firstSeq) {
+      this.firstStale = true;
       this.firstTime = undefined;
     }
     this.host.markDirty(this);
@@ -255,19 +303,70 @@ export class LmdbStreamStore implements StreamStore {
       else for (const n of this.subjects(filter).values()) total += n;
       limit = Math.max(0, total - opts.keep);
     }
+    // Targets are found a batch at a time (one cursor pass each), then removed; a removal may commit early,
+    // so no cursor stays open across removals.
     let removed = 0;
     for (let from = this.firstSeq; removed < limit; ) {
-      const seq = all ? this.seqFrom(from) : literal ? this.subjectSeqFrom(filter!, from) : this.next(from, filter)?.seq;
-      if (seq === undefined || seq >= below) break;
-      this.remove(seq);
-      removed++;
-      from = seq + 1;
+      const batch = all
+        ? this.seqsFrom(from, below, Math.min(limit - removed, PURGE_BATCH))
+        : literal
+          ? this.subjectSeqsFrom(filter!, from, below, Math.min(limit - removed, PURGE_BATCH))
+          : [this.next(from, filter)?.seq].filter((seq): seq is number => seq !== undefined && seq < below);
+      if (batch.length === 0) break;
+      for (const seq of batch) this.remove(seq);
+      removed += batch.length;
+      from = batch[batch.length - 1] + 1;
     }
     return removed;
   }
 
+  /** Up to `max` stored sequences in [from, below), ascending. */
+  private seqsFrom(from: number, below: number, max: number): number[] {
+    const out: number[] = [];
+    const top = Math.min(below - 1, this.dbLast);
+    if (this.dbLive && from <= top) {
+      for (const key of this.dbs!.msgs.getKeys({ start: seqKey(from), end: seqKey(top + 1) })) {
+        const seq = readSeq(key);
+        if (this.removed.has(seq)) continue;
+        out.push(seq);
+        if (out.length === max) return out;
+      }
+    }
+    for (let i = Math.max(from - this.pendingBase, 0); i < this.pending.length && out.length < max; i++) {
+      const seq = this.pendingBase + i;
+      if (seq >= below) break;
+      if (this.pending[i]) out.push(seq);
+    }
+    return out;
+  }
+
+  /** Up to `max` sequences of the literal `subject` in [from, below), ascending. */
+  private subjectSeqsFrom(subject: string, from: number, below: number, max: number): number[] {
+    const out: number[] = [];
+    if (this.dbLive && from <= this.dbLast) {
+      for (const chunk of this.chunksFrom(this.dbs!.index, subject, from)) {
+        for (let i = chunk.lowerBound(from); i < chunk.size; i++) {
+          const seq = chunk.seq(i);
+          if (seq >= below) return out;
+          if (this.removed.has(seq)) continue;
+          out.push(seq);
+          if (out.length === max) return out;
+        }
+      }
+    }
+    const list = this.pendingBySubject.get(subject);
+    if (list) {
+      for (let i = lowerBound(list, from); i < list.length && out.length < max; i++) {
+        if (list[i] >= below) break;
+        if (this.pending[list[i] - this.pendingBase]) out.push(list[i]);
+      }
+    }
+    return out;
+  }
+
   state(): StreamState {
     this.checkOpen();
+    this.exactFirst();
     const empty = this.messages === 0;
     if (!empty && this.firstTime === undefined) this.firstTime = this.get(this.firstSeq)?.time ?? 0n;
     return {
@@ -337,6 +436,7 @@ export class LmdbStreamStore implements StreamStore {
     this.checkOpen();
     const out: number[] = [];
     if (this.messages === 0) return out;
+    this.exactFirst();
     let expected = this.firstSeq;
     const visit = (seq: number): void => {
       for (let g = expected; g < seq; g++) out.push(g);
@@ -376,34 +476,33 @@ export class LmdbStreamStore implements StreamStore {
   flushInto(openDbs: () => StreamDbs, stateDb: BinaryDb): void {
     const dbs = this.dbs ?? (this.newDbs = openDbs());
     const { msgs, index, subjects } = dbs;
-    const keys = new Map<string, Buffer>();
-    const sk = (subject: string): Buffer => {
-      let k = keys.get(subject);
-      if (!k) keys.set(subject, (k = subjectKey(subject)));
-      return k;
-    };
     if (this.dbCleared) {
       msgs.clearSync();
       index.clearSync();
       subjects.clearSync();
-    } else {
-      for (const [seq, r] of this.removed) {
-        const key = seqKey(seq);
-        // Overwrite, then delete. LMDB is copy-on-write: the page that held the value before this transaction
-        // becomes free space and keeps the old bytes until LMDB reuses it; readers never see them again.
-        if (r.erase) msgs.put(key, Buffer.alloc(r.rawSize));
-        msgs.remove(key);
-        index.remove(indexKey(sk(r.subject), seq));
-      }
     }
-    for (const m of this.pending) {
-      if (!m) continue;
-      msgs.put(seqKey(m.seq), m.raw);
-      index.put(indexKey(sk(m.subject), m.seq), EMPTY);
+    const removalsBySubject = new Map<string, number[]>();
+    for (const [seq, r] of this.removed) {
+      const key = seqKey(seq);
+      // Overwrite, then delete. LMDB is copy-on-write: the page that held the value before this transaction
+      // becomes free space and keeps the old bytes until LMDB reuses it; readers never see them again.
+      if (r.erase) msgs.put(key, Buffer.alloc(r.rawSize));
+      msgs.remove(key);
+      let list = removalsBySubject.get(r.subject);
+      if (!list) removalsBySubject.set(r.subject, (list = []));
+      list.push(seq);
+    }
+    for (const m of this.pending) if (m) msgs.put(seqKey(m.seq), m.raw);
+    for (const subject of this.dirtySubjects) {
+      const removals = removalsBySubject.get(subject) ?? [];
+      const adds = (this.pendingBySubject.get(subject) ?? []).filter((seq) => this.pending[seq - this.pendingBase] !== undefined);
+      if (removals.length === 0 && adds.length === 0) continue;
+      const committedBefore = (this.counts.get(subject) ?? 0) - adds.length + removals.length;
+      this.flushSubjectIndex(index, subject, removals, adds, committedBefore);
     }
     for (const subject of this.dirtySubjects) {
       const n = this.counts.get(subject) ?? 0;
-      const key = sk(subject);
+      const key = this.keysOf(subject).sk;
       if (n > 0) subjects.put(key, encodeCount(n, subject, key));
       else subjects.remove(key);
     }
@@ -448,6 +547,12 @@ export class LmdbStreamStore implements StreamStore {
     this.removed.clear();
   }
 
+  private exactFirst(): void {
+    if (!this.firstStale) return;
+    this.firstSeq = this.seqFrom(this.firstSeq) ?? this.lastSeq + 1;
+    this.firstStale = false;
+  }
+
   private get dbLive(): boolean {
     return this.dbs !== undefined && !this.dbCleared;
   }
@@ -464,8 +569,13 @@ export class LmdbStreamStore implements StreamStore {
 
   private readCommitted(seq: number): EncodedMessage | undefined {
     if (!this.dbLive || seq > this.dbLast || this.removed.has(seq)) return undefined;
-    const raw = this.dbs!.msgs.getBinary(seqKey(seq, SCRATCH_KEY));
-    return raw ? decodeMessage(seq, raw) : undefined;
+    // getBinaryFast's buffer is reused by the next read: copy into a (pooled) buffer the message can keep.
+    const fast = this.dbs!.msgs.getBinaryFast(seqKey(seq, SCRATCH_KEY));
+    if (!fast) return undefined;
+    const len = fast.length; // lmdb sets `length` on its shared buffer; the view below has exactly that size
+    const raw = Buffer.allocUnsafe(len);
+    raw.set(new Uint8Array(fast.buffer, fast.byteOffset, len));
+    return decodeMessage(seq, raw);
   }
 
   private getExisting(seq: number | undefined): StoredMessage | undefined {
@@ -504,10 +614,11 @@ export class LmdbStreamStore implements StreamStore {
   /** The first sequence >= `from` stored under the literal `subject`. */
   private subjectSeqFrom(subject: string, from: number): number | undefined {
     if (this.dbLive && from <= this.dbLast) {
-      const sk = subjectKey(subject);
-      for (const key of this.dbs!.index.getKeys({ start: indexKey(sk, from), end: indexEnd(sk) })) {
-        const seq = readSeq(key);
-        if (!this.removed.has(seq)) return seq;
+      for (const chunk of this.chunksFrom(this.dbs!.index, subject, from)) {
+        for (let i = chunk.lowerBound(from); i < chunk.size; i++) {
+          const seq = chunk.seq(i);
+          if (!this.removed.has(seq)) return seq;
+        }
       }
     }
     const list = this.pendingBySubject.get(subject);
@@ -520,6 +631,17 @@ export class LmdbStreamStore implements StreamStore {
   }
 
   private subjectLastSeq(subject: string): number | undefined {
+    const cached = this.lastBySubject.get(subject);
+    if (cached !== undefined) return cached;
+    const seq = this.findSubjectLastSeq(subject);
+    if (seq !== undefined) {
+      if (this.lastBySubject.size >= SUBJECT_KEY_CACHE) this.lastBySubject.clear();
+      this.lastBySubject.set(subject, seq);
+    }
+    return seq;
+  }
+
+  private findSubjectLastSeq(subject: string): number | undefined {
     const list = this.pendingBySubject.get(subject);
     if (list) {
       for (let i = list.length - 1; i >= 0; i--) {
@@ -527,20 +649,99 @@ export class LmdbStreamStore implements StreamStore {
       }
     }
     if (this.dbLive) {
-      const sk = subjectKey(subject);
-      for (const key of this.dbs!.index.getKeys({ start: indexEnd(sk), end: indexStart(sk), reverse: true })) {
-        const seq = readSeq(key);
-        if (!this.removed.has(seq)) return seq;
+      const { start, end } = this.keysOf(subject);
+      const index = this.dbs!.index;
+      for (const key of index.getKeys({ start: end, end: start, reverse: true })) {
+        const chunk = new IndexChunk(key, index.getBinaryFast(key)!);
+        for (let i = chunk.size - 1; i >= 0; i--) {
+          const seq = chunk.seq(i);
+          if (!this.removed.has(seq)) return seq;
+        }
       }
     }
     return undefined;
+  }
+
+  /**
+   * The chunk whose range holds `seq` (the last chunk with base <= seq), if any. Chunks read through
+   * `getBinaryFast` view lmdb's shared read buffer: use them before the next read.
+   */
+  private chunkAt(index: BinaryDb, subject: string, seq: number): IndexChunk | undefined {
+    const { sk, start } = this.keysOf(subject);
+    for (const key of index.getKeys({ start: indexKey(sk, seq), end: start, reverse: true, limit: 1 })) {
+      return new IndexChunk(key, index.getBinaryFast(key)!);
+    }
+    return undefined;
+  }
+
+  /** A subject's chunks that may hold sequences >= `from`, in order (each valid until the next one). */
+  private *chunksFrom(index: BinaryDb, subject: string, from: number): Generator<IndexChunk> {
+    const keys = this.keysOf(subject);
+    const first = this.chunkAt(index, subject, from);
+    const start = first ? first.key : keys.start;
+    for (const key of index.getKeys({ start, end: keys.end })) yield new IndexChunk(key, index.getBinaryFast(key)!);
+  }
+
+  /** A subject's key and the bounds of its index range, cached for the subjects in use. */
+  private keysOf(subject: string): SubjectKeys {
+    let k = this.subjectKeys.get(subject);
+    if (!k) {
+      if (this.subjectKeys.size >= SUBJECT_KEY_CACHE) this.subjectKeys.clear();
+      const sk = subjectKey(subject);
+      k = { sk, start: indexStart(sk), end: indexEnd(sk) };
+      this.subjectKeys.set(subject, k);
+    }
+    return k;
+  }
+
+  /**
+   * Inside the commit transaction: applies one subject's removals (committed sequences) and appends to its
+   * chunks. `committedBefore` is how many of its messages the databases held before this commit.
+   */
+  private flushSubjectIndex(index: BinaryDb, subject: string, removals: number[], adds: number[], committedBefore: number): void {
+    const { sk } = this.keysOf(subject);
+    removals.sort((a, b) => a - b);
+    for (let i = 0; i < removals.length; ) {
+      const chunk = this.chunkAt(index, subject, removals[i]);
+      if (!chunk) {
+        i++;
+        continue;
+      }
+      const last = chunk.seq(chunk.size - 1);
+      const gone = new Set<number>();
+      while (i < removals.length && removals[i] <= last) gone.add(removals[i++]);
+      const kept = chunk.seqs().filter((seq) => !gone.has(seq));
+      if (kept.length > 0) index.put(chunk.key, encodeChunk(chunk.base, kept));
+      else index.remove(chunk.key);
+    }
+    if (adds.length === 0) return;
+    // Appends go at the end of the subject's last chunk while it has room, then into new chunks.
+    const tail = committedBefore > removals.length ? this.chunkAt(index, subject, this.dbLast) : undefined;
+    let key: Buffer | undefined;
+    let base = 0;
+    let seqs: number[] = [];
+    if (tail && tail.size < CHUNK_MAX) {
+      key = tail.key;
+      base = tail.base;
+      seqs = tail.seqs();
+    }
+    for (const seq of adds) {
+      if (!key || seqs.length >= CHUNK_MAX || seq - base >= CHUNK_SPAN) {
+        if (key) index.put(key, encodeChunk(base, seqs));
+        key = indexKey(sk, seq);
+        base = seq;
+        seqs = [];
+      }
+      seqs.push(seq);
+    }
+    index.put(key!, encodeChunk(base, seqs));
   }
 
   private subjectCount(subject: string): number {
     const cached = this.counts.get(subject);
     if (cached !== undefined) return cached;
     if (!this.dbLive) return 0;
-    const v = this.dbs!.subjects.getBinaryFast(subjectKey(subject));
+    const v = this.dbs!.subjects.getBinaryFast(this.keysOf(subject).sk);
     return v ? decodeCount(v) : 0;
   }
 
@@ -549,8 +750,7 @@ export class LmdbStreamStore implements StreamStore {
     if (total === 0 || start <= this.firstSeq) return total;
     let n = 0;
     if (this.dbLive && start <= this.dbLast) {
-      const sk = subjectKey(subject);
-      n = this.dbs!.index.getKeysCount({ start: indexKey(sk, start), end: indexEnd(sk) });
+      for (const chunk of this.chunksFrom(this.dbs!.index, subject, start)) n += chunk.size - chunk.lowerBound(start);
       for (const [seq, r] of this.removed) if (seq >= start && r.subject === subject) n--;
     }
     const list = this.pendingBySubject.get(subject);
@@ -600,11 +800,13 @@ export class LmdbStreamStore implements StreamStore {
     this.removed.clear();
     this.counts.clear();
     this.dirtySubjects.clear();
+    this.lastBySubject.clear();
     this.dbCleared = true;
     this.messages = 0;
     this.bytes = 0;
     this.numSubjects = 0;
     this.firstSeq = this.lastSeq + 1;
+    this.firstStale = false;
     this.firstTime = undefined;
     this.host.markDirty(this);
   }

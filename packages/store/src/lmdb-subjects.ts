@@ -6,12 +6,16 @@
  * UTF-8 never contains 0xFF, so the two forms never collide; a hashed subject's text is kept in its counts
  * entry.
  *
- * - index DB:    subjectKey + 0x00 + seq (8 bytes BE) -> empty. One subject's entries are contiguous and in
- *                sequence order: [subjectKey+0x00, subjectKey+0x01) is exactly that subject.
+ * - index DB:    subjectKey + 0x00 + base (8 bytes BE) -> a chunk: up to CHUNK_MAX ascending sequences of the
+ *                subject, each stored as a u32 LE offset from `base` (every sequence of the chunk is >= base
+ *                and below the next chunk's base). One subject's chunks are contiguous and in sequence order:
+ *                [subjectKey+0x00, subjectKey+0x01) is exactly that subject. Chunks, not one entry per
+ *                message, because a commit then rewrites one chunk per subject instead of inserting one key
+ *                per message (measured: 2.5x the append+commit throughput for 4096-message batches).
  * - subjects DB: subjectKey -> count (f64 LE) [+ subject UTF-8 when the key is hashed].
  */
 import { createHash } from "node:crypto";
-import { seqKey } from "./lmdb-codec.js";
+import { readSeq, seqKey } from "./lmdb-codec.js";
 
 const MAX_RAW_SUBJECT_KEY = 1024;
 const HASHED = 0xff;
@@ -25,7 +29,7 @@ export function subjectKey(subject: string): Buffer {
   return key;
 }
 
-/** The index key of one message: subjectKey + 0x00 + seq. */
+/** The index key of a chunk starting at `seq`, or where a lookup for `seq` starts: subjectKey + 0x00 + seq. */
 export function indexKey(sk: Buffer, seq: number): Buffer {
   const key = Buffer.allocUnsafe(sk.length + 9);
   sk.copy(key, 0);
@@ -66,4 +70,52 @@ export function decodeCount(value: Uint8Array): number {
 export function countEntrySubject(key: Uint8Array, value: Uint8Array): string {
   if (key[0] === HASHED) return Buffer.from(value.buffer, value.byteOffset + 8, value.byteLength - 8).toString("utf8");
   return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString("utf8");
+}
+
+/** Sequences per index chunk (4 KiB pages hold a 1 KiB chunk inline). */
+export const CHUNK_MAX = 256;
+/** A chunk's offsets are u32: a sequence this far past the base starts a new chunk. */
+export const CHUNK_SPAN = 0x1_0000_0000;
+
+/** One index chunk as read from the index DB. */
+export class IndexChunk {
+  readonly base: number;
+  constructor(
+    readonly key: Buffer,
+    private readonly offsets: Buffer,
+  ) {
+    this.base = readSeq(key);
+  }
+
+  get size(): number {
+    return this.offsets.length >>> 2;
+  }
+
+  seq(i: number): number {
+    return this.base + this.offsets.readUInt32LE(i << 2);
+  }
+
+  /** The first index whose sequence is >= `seq` (size when none). */
+  lowerBound(seq: number): number {
+    let lo = 0;
+    let hi = this.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.seq(mid) < seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  seqs(): number[] {
+    const out = new Array<number>(this.size);
+    for (let i = 0; i < out.length; i++) out[i] = this.seq(i);
+    return out;
+  }
+}
+
+export function encodeChunk(base: number, seqs: readonly number[]): Buffer {
+  const b = Buffer.allocUnsafe(seqs.length * 4);
+  for (let i = 0; i < seqs.length; i++) b.writeUInt32LE(seqs[i] - base, i * 4);
+  return b;
 }

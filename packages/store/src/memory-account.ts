@@ -62,6 +62,10 @@ export class MemoryAccountStore implements AccountStore {
 
   commit(): void {}
 
+  sync(): void {
+    // Nothing on disk.
+  }
+
   close(): void {}
 
   private entry(name: string, incarnation?: string): Entry {

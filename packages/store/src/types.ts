@@ -112,8 +112,10 @@ export interface AccountStore {
   consumers(stream: string): ConsumerRecord[];
   saveConsumer(stream: string, record: ConsumerRecord): void;
   deleteConsumer(stream: string, name: string): void;
-  /** Makes everything written so far durable (all streams of the account). */
+  /** Makes everything written so far durable against a crash of the process (all streams of the account). */
   commit(): void;
+  /** Flushes what was committed to the disk, so it also survives an OS crash (LMDB; no-op for memory). */
+  sync(): void;
   close(): void;
 }
 

@@ -279,7 +279,7 @@ describe("LmdbAccountStore", () => {
         if (out.includes("\n")) ready();
       });
       const exited = new Promise<void>((r) => child.once("exit", () => r()));
-      await isReady;
+      await Promise.race([isReady, exited]);
       await new Promise((r) => setTimeout(r, 50 + Math.random() * 250));
       child.kill("SIGKILL");
       await exited;
@@ -290,6 +290,7 @@ describe("LmdbAccountStore", () => {
       const acked = lines.slice(1).map(Number);
       expect(acked.length).toBeGreaterThan(0);
       const lastAcked = acked.at(-1)!;
+      if (process.env.STORE_STATS) console.log(`round ${round}: ${acked.length} commits acknowledged, last seq ${lastAcked}`);
 
       const a = new LmdbAccountStore(d);
       const s = a.openStream(a.streams()[0]);
@@ -298,12 +299,17 @@ describe("LmdbAccountStore", () => {
       expect(st.messages).toBe(st.lastSeq);
       expect(st.firstSeq).toBe(1);
       let seq = 0;
+      const wrong: number[] = [];
       for (let m = s.next(0); m; m = s.next(m.seq + 1)) {
-        expect(m.seq).toBe(++seq);
-        expect(m.subject).toBe(`c.${seq % 7}`);
-        expect(Buffer.from(m.data).toString()).toBe(`payload-${seq}-${"x".repeat(seq % 300)}`);
-        expect(m.time).toBe(BigInt(seq));
+        seq++;
+        const ok =
+          m.seq === seq &&
+          m.subject === `c.${seq % 7}` &&
+          Buffer.from(m.data).toString() === `payload-${seq}-${"x".repeat(seq % 300)}` &&
+          m.time === BigInt(seq);
+        if (!ok) wrong.push(m.seq);
       }
+      expect(wrong).toEqual([]);
       expect(seq).toBe(st.lastSeq);
       let perSubject = 0;
       for (const [subject, n] of s.subjects()) {
@@ -316,6 +322,75 @@ describe("LmdbAccountStore", () => {
       a.close();
     }
   }, 30_000);
+
+  it("survives SIGKILL while streams are deleted and re-created: exactly one incarnation, never mixed", async () => {
+    const d = dir();
+    const script = path.join(d, "..", `${path.basename(d)}-recreate.mjs`);
+    cleanups.push(() => fs.rmSync(script, { force: true }));
+    fs.writeFileSync(
+      script,
+      `
+      import { LmdbAccountStore } from ${JSON.stringify(new URL(`file://${DIST}`).href)};
+      const a = new LmdbAccountStore(process.argv[2]);
+      process.stdout.write("ready\\n");
+      for (let gen = 1; ; gen++) {
+        if (a.streams().some((r) => r.name === "D")) a.deleteStream("D");
+        const { store } = a.createStream("D", JSON.stringify({ gen }), false);
+        const n = 1 + (gen * 7) % 50;
+        for (let i = 1; i <= n; i++) store.append("d." + (i % 3), undefined, Buffer.from("gen-" + gen + "-" + i), BigInt(i));
+        a.saveConsumer("D", { name: "c", config: "{}", state: String(gen) });
+        if (gen % 2 === 0) store.remove(1);
+        a.commit();
+        process.stdout.write(gen + "\\n");
+      }
+      `,
+    );
+    for (let round = 0; round < 3; round++) {
+      const child = spawn(process.execPath, [script, d], { stdio: ["ignore", "pipe", "inherit"] });
+      let out = "";
+      const exited = new Promise<void>((r) => child.once("exit", () => r()));
+      const started = new Promise<void>((r) => child.stdout.on("data", (b: Buffer) => ((out += b.toString()), out.includes("\n") && r())));
+      await Promise.race([started, exited]);
+      await new Promise((r) => setTimeout(r, 30 + Math.random() * 200));
+      child.kill("SIGKILL");
+      await exited;
+      const acked = out.split("\n").slice(1, -1).map(Number);
+      expect(acked.length).toBeGreaterThan(0);
+      const lastAcked = acked.at(-1)!;
+
+      const a = new LmdbAccountStore(d);
+      const records = a.streams();
+      expect(records.map((r) => r.name)).toEqual(["D"]);
+      const gen = (JSON.parse(records[0].config) as { gen: number }).gen;
+      expect(gen).toBeGreaterThanOrEqual(lastAcked);
+      const s = a.openStream(records[0]);
+      const n = 1 + ((gen * 7) % 50);
+      const msgs = allMessages(s);
+      const expectedSeqs = Array.from({ length: n }, (_, i) => i + 1).filter((seq) => !(gen % 2 === 0 && seq === 1));
+      expect(msgs.map((m) => m!.seq)).toEqual(expectedSeqs);
+      for (const m of msgs) expect(Buffer.from(m!.data, "hex").toString()).toBe(`gen-${gen}-${m!.seq}`);
+      expect(s.state()).toMatchObject({ messages: expectedSeqs.length, lastSeq: n });
+      expect(a.consumers("D")).toEqual([{ name: "c", config: "{}", state: String(gen) }]);
+      a.close();
+      // One incarnation's databases, nothing else.
+      const env = open({ path: d, maxDbs: 20, keyEncoding: "binary" });
+      const names = [...env.getKeys({})].map((k) => Buffer.from(k as Uint8Array).toString().replace(/\0+$/, ""));
+      expect(names.filter((x) => x.includes(":")).sort()).toEqual(["index", "msgs", "subjects"].map((k) => `${k}:${records[0].incarnation}`));
+      await env.close();
+    }
+  }, 30_000);
+
+  it("sync() runs a transaction that writes (an empty one would not reach the disk)", () => {
+    const d = dir();
+    const a = new LmdbAccountStore(d);
+    a.createStream("S", "{}", false).store.append("a", undefined, enc("1"), 1n);
+    a.commit();
+    a.sync();
+    a.close();
+    const env = open({ path: d, maxDbs: 20, keyEncoding: "binary", encoding: "binary" });
+    expect(env.getBinary(Buffer.from("_synced"))?.length).toBe(8);
+    void env.close();
+  });
 
   it("is an LmdbStreamStore for file streams", () => {
     const a = account(dir());
