@@ -1,10 +1,12 @@
 import type { AccountStore, StoredMessage, StreamStore } from "@tsnats/store";
-import { Sublist, subjectsCollide } from "@tsnats/subject";
-import type { AccountInfo, AccountLimits, StreamConfig } from "./api-types.js";
+import { Sublist, subjectMatches, subjectsCollide } from "@tsnats/subject";
+import { type AccountInfo, type AccountLimits, RetentionPolicy, type StreamConfig } from "./api-types.js";
 import { JsApiError, JsErrors } from "./errors.js";
+import { type Consumer, type ConsumerHost } from "./consumer.js";
+import { type CreateTarget, consumerRecord, createConsumer, restoreConsumer } from "./consumers.js";
 import { Stream, type StreamHost } from "./stream.js";
 import { checkCreate, checkUpdate, normalizeStreamConfig, sameConfig } from "./stream-config.js";
-import { nowNs } from "./time.js";
+import { nowNs, rfc3339 } from "./time.js";
 
 /** An account's JetStream limits; -1 means unlimited. */
 export interface JetStreamLimits {
@@ -21,8 +23,14 @@ export const UNLIMITED: JetStreamLimits = Object.freeze({ maxMemory: -1, maxStor
 
 /** What an account's JetStream needs from the shard that hosts it. */
 export interface AccountHost {
-  /** Publishes into this account: API responses, acks, stream republish. */
-  publish(subject: string, reply: string | undefined, headers: Uint8Array | undefined, data: Uint8Array): void;
+  /**
+   * Publishes into this account: API responses, acks, republish, consumer deliveries (routed on `subject`,
+   * showing `shown` when given). A reply of "" is no reply written as an empty token, as nats-server
+   * writes PubAcks, statuses, heartbeats and advisories (`MSG <subject> <sid>  <size>`).
+   */
+  publish(subject: string, reply: string | undefined, headers: Uint8Array | undefined, data: Uint8Array, shown?: string): void;
+  /** Whether anyone in (or importing from) the account listens on `subject`, in queue group `queue` if given. */
+  hasInterest(subject: string, queue?: string): boolean;
   /** Size of a message as a storage kind counts it. */
   messageSize(subject: string, headers: Uint8Array | undefined, data: Uint8Array, memory: boolean): number;
 }
@@ -36,6 +44,7 @@ interface CaptureEntry {
 /** A reply that must wait for the commit that makes what it reports durable. */
 interface PendingReply {
   subject: string;
+  blank: boolean;
   headers: Uint8Array | undefined;
   data: Uint8Array;
 }
@@ -52,6 +61,10 @@ export class AccountJetStream {
   readonly api = { total: 0, errors: 0 };
   private pending: PendingReply[] = [];
   private dirty = false;
+  /** Durable consumers whose state changed since the last commit. */
+  private readonly dirtyConsumers = new Set<Consumer>();
+  /** Streams that got messages since the last commit: their consumers deliver after it. */
+  private readonly fresh = new Set<Stream>();
 
   private readonly syncTimer: NodeJS.Timeout | undefined;
 
@@ -74,15 +87,31 @@ export class AccountJetStream {
       } catch {
         continue;
       }
-      this.addStream(new Stream(cfg, rec, store.openStream(rec), this.streamHost));
+      const stream = new Stream(cfg, rec, store.openStream(rec), this.streamHost);
+      this.addStream(stream);
+      for (const c of store.consumers(rec.name)) restoreConsumer(stream, c, this.consumerHost);
     }
   }
+
+  /** What consumers use to reach the account. */
+  readonly consumerHost: ConsumerHost = {
+    send: (subject, shown, reply, headers, data) => this.host.publish(subject, reply, headers, data, shown),
+    hasInterest: (subject, queue) => this.host.hasInterest(subject, queue),
+    changed: (c) => {
+      if (!c.ephemeral) this.dirtyConsumers.add(c);
+    },
+    acked: (c, seq) => this.acked(c.stream, seq),
+    expired: (c) => this.removeConsumer(c.stream, c),
+    advisory: (subject, body) => this.advisory(subject, body),
+    now: () => nowNs(),
+  };
 
   private readonly streamHost: StreamHost = {
     publish: (subject, reply, headers, data) => this.host.publish(subject, reply, headers, data),
     messageSize: (subject, headers, data, memory) => this.host.messageSize(subject, headers, data, memory),
-    stored: () => {
+    stored: (stream) => {
       this.dirty = true;
+      this.fresh.add(stream);
     },
     expired: () => {
       this.dirty = true;
@@ -114,35 +143,55 @@ export class AccountJetStream {
   publishToStream(stream: Stream, subject: string, reply: string | undefined, headers: Uint8Array | undefined, data: Uint8Array): void {
     const out = stream.publish(subject, headers, data, nowNs());
     this.dirty = true;
+    // Interest retention keeps a message only while some consumer still has to see it (nats-server acks
+    // a message no consumer wants, with its sequence, and does not keep it).
+    if ("ack" in out && !out.ack.duplicate && stream.config.retention === RetentionPolicy.Interest) {
+      let wanted = false;
+      for (const c of stream.consumers.values()) if (!c.hasAcked(out.ack.seq)) wanted = true;
+      if (!wanted) stream.removeMessage(out.ack.seq, undefined);
+    }
     if (reply === undefined || "silent" in out || stream.config.no_ack) return;
-    const body = "ack" in out ? out.ack : { error: out.error, stream: out.stream, seq: 0 };
-    this.reply(reply, body);
+    if ("ack" in out) this.pending.push({ subject: reply, blank: true, headers: undefined, data: Buffer.from(pubAckText(out.ack)) });
+    else this.reply(reply, { error: out.error, stream: out.stream, seq: 0 }, true);
   }
 
-  /** Queues a JSON reply for after the commit. */
-  reply(subject: string, body: unknown): void {
-    this.pending.push({ subject, headers: undefined, data: Buffer.from(JSON.stringify(body)) });
+  /** Queues a JSON reply for after the commit (`blank`: with an empty reply token, as PubAcks are). */
+  reply(subject: string, body: unknown, blank = false): void {
+    this.pending.push({ subject, blank, headers: undefined, data: Buffer.from(JSON.stringify(body)) });
   }
 
   /** Queues a raw reply (direct get) for after the commit. */
   replyRaw(subject: string, headers: Uint8Array | undefined, data: Uint8Array): void {
-    this.pending.push({ subject, headers, data });
+    this.pending.push({ subject, blank: true, headers, data });
   }
 
   get hasWork(): boolean {
-    return this.dirty || this.pending.length > 0;
+    return this.dirty || this.pending.length > 0 || this.dirtyConsumers.size > 0 || this.fresh.size > 0;
   }
 
-  /** Makes the account's writes durable, then sends the replies that were waiting for it. */
+  /**
+   * Makes the account's writes durable (messages, consumer states), then sends the replies that were
+   * waiting for it, then lets consumers deliver what was just stored.
+   */
   commit(): void {
-    if (this.dirty) {
+    for (const c of this.dirtyConsumers) {
+      if (c.stream.consumers.get(c.name) === c) this.store.saveConsumer(c.stream.name, consumerRecord(c));
+    }
+    if (this.dirty || this.dirtyConsumers.size > 0) {
+      this.dirtyConsumers.clear();
       this.store.commit();
       this.dirty = false;
     }
-    if (this.pending.length === 0) return;
-    const replies = this.pending;
-    this.pending = [];
-    for (const r of replies) this.host.publish(r.subject, undefined, r.headers, r.data);
+    if (this.pending.length > 0) {
+      const replies = this.pending;
+      this.pending = [];
+      for (const r of replies) this.host.publish(r.subject, r.blank ? "" : undefined, r.headers, r.data);
+    }
+    if (this.fresh.size > 0) {
+      const streams = [...this.fresh];
+      this.fresh.clear();
+      for (const s of streams) for (const c of s.consumers.values()) c.kick();
+    }
   }
 
   markDirty(): void {
@@ -166,6 +215,7 @@ export class AccountJetStream {
     const stream = new Stream(cfg, record, store, this.streamHost);
     this.addStream(stream);
     this.dirty = true;
+    this.streamAdvisory("CREATED", cfg.name, "create");
     return { stream, created: true };
   }
 
@@ -181,17 +231,24 @@ export class AccountJetStream {
     for (const s of cfg.subjects ?? []) this.captures.insert({ subject: s, queue: undefined, stream });
     if (!stream.memory) this.store.updateStreamConfig(cfg.name, JSON.stringify(cfg));
     this.dirty = true;
+    this.streamAdvisory("UPDATED", cfg.name, "modify");
     return stream;
   }
 
   deleteStream(name: string): void {
     const stream = this.streams.get(name);
     if (stream === undefined) throw new JsApiError(JsErrors.StreamNotFound);
+    for (const c of [...stream.consumers.values()]) this.removeConsumer(stream, c);
     this.removeStreamIndex(stream);
     this.streams.delete(name);
     stream.stop();
     this.store.deleteStream(name);
     this.dirty = true;
+    this.streamAdvisory("DELETED", name, "delete");
+  }
+
+  private streamAdvisory(event: string, stream: string, action: string): void {
+    this.advisory(`$JS.EVENT.ADVISORY.STREAM.${event}.${stream}`, { type: "io.nats.jetstream.advisory.v1.stream_action", stream, action });
   }
 
   stream(name: string): Stream {
@@ -217,6 +274,121 @@ export class AccountJetStream {
     let reserved = 0;
     for (const s of this.streams.values()) if (s !== self && s.memory === memory && s.config.max_bytes > 0) reserved += s.config.max_bytes;
     if (reserved + cfg.max_bytes > limit) throw new JsApiError(memory ? JsErrors.MemoryResourcesExceeded : JsErrors.StorageResourcesExceeded);
+  }
+
+  // ---- consumers -------------------------------------------------------------------------------
+
+  private consumerCountAll(): number {
+    let n = 0;
+    for (const s of this.streams.values()) n += s.consumers.size;
+    return n;
+  }
+
+  createConsumer(streamName: string, raw: unknown, target: CreateTarget): Consumer {
+    const stream = this.stream(streamName);
+    const max = this.limits.maxConsumers;
+    const full = max > 0 && this.consumerCountAll() >= max;
+    const { consumer, created } = createConsumer(stream, raw, target, this.consumerHost, nowNs(), full);
+    if (created) {
+      if (!consumer.ephemeral) this.dirtyConsumers.add(consumer);
+      this.advisory(`$JS.EVENT.ADVISORY.CONSUMER.CREATED.${stream.name}.${consumer.name}`, {
+        type: "io.nats.jetstream.advisory.v1.consumer_action",
+        stream: stream.name,
+        consumer: consumer.name,
+        action: "create",
+      });
+    } else if (!consumer.ephemeral) {
+      this.dirtyConsumers.add(consumer);
+    }
+    this.fresh.add(stream);
+    return consumer;
+  }
+
+  consumer(streamName: string, name: string): Consumer {
+    const c = this.stream(streamName).consumers.get(name);
+    if (c === undefined) throw new JsApiError(JsErrors.ConsumerNotFound);
+    return c;
+  }
+
+  removeConsumer(stream: Stream, c: Consumer): void {
+    if (stream.consumers.get(c.name) !== c) return;
+    stream.consumers.delete(c.name);
+    c.stop(true);
+    this.dirtyConsumers.delete(c);
+    if (!c.ephemeral) this.store.deleteConsumer(stream.name, c.name);
+    this.dirty = true;
+    this.advisory(`$JS.EVENT.ADVISORY.CONSUMER.DELETED.${stream.name}.${c.name}`, {
+      type: "io.nats.jetstream.advisory.v1.consumer_action",
+      stream: stream.name,
+      consumer: c.name,
+      action: "delete",
+    });
+    // Interest retention: messages only this consumer was holding back may go now.
+    if (stream.config.retention === RetentionPolicy.Interest) this.sweepInterest(stream);
+  }
+
+  /** A consumer is done with `seq`: workqueue streams drop it; interest streams once every consumer is. */
+  private acked(stream: Stream, seq: number): void {
+    const retention = stream.config.retention;
+    if (retention === RetentionPolicy.Workqueue) {
+      if (stream.removeMessage(seq, undefined)) this.dirty = true;
+    } else if (retention === RetentionPolicy.Interest) {
+      for (const c of stream.consumers.values()) if (!c.hasAcked(seq)) return;
+      if (stream.removeMessage(seq, undefined)) this.dirty = true;
+    }
+  }
+
+  private sweepInterest(stream: Stream): void {
+    const st = stream.store.state();
+    for (let m = stream.store.next(st.firstSeq); m !== undefined; m = stream.store.next(m.seq + 1)) {
+      let all = true;
+      for (const c of stream.consumers.values()) if (!c.hasAcked(m.seq)) all = false;
+      if (all) {
+        stream.removeMessage(m.seq, m.subject);
+        this.dirty = true;
+      }
+    }
+  }
+
+  /** Acks (`$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<ts>.<pending>`) and flow-control replies. */
+  handleAck(subject: string, reply: string | undefined, data: Uint8Array): boolean {
+    const t = subject.split(".");
+    if (t.length !== 9) return false;
+    const c = this.streams.get(t[2])?.consumers.get(t[3]);
+    if (c === undefined) return false;
+    c.ack(Number(t[5]), data, reply);
+    return true;
+  }
+
+  handleFlowControl(subject: string): boolean {
+    const t = subject.split(".");
+    if (t.length !== 5) return false;
+    const c = this.streams.get(t[2])?.consumers.get(t[3]);
+    if (c === undefined) return false;
+    c.flowControlReply(subject);
+    return true;
+  }
+
+  /** Someone subscribed to `subject` in the account: push consumers delivering there may start. */
+  interestChanged(subject: string): void {
+    if (this.pushConsumers === 0) return;
+    for (const s of this.streams.values()) {
+      for (const c of s.consumers.values()) {
+        if (c.isPush && subjectMatches(c.config.deliver_subject!, subject)) this.fresh.add(s);
+      }
+    }
+  }
+
+  /** How many push consumers the account has (most subscriptions need not look for them). */
+  private get pushConsumers(): number {
+    let n = 0;
+    for (const s of this.streams.values()) for (const c of s.consumers.values()) if (c.isPush) n++;
+    return n;
+  }
+
+  private advisory(subject: string, body: Record<string, unknown>): void {
+    const full = { type: body.type, id: advisoryId(), timestamp: rfc3339(nowNs()), ...body };
+    this.host.publish(subject, "", undefined, Buffer.from(JSON.stringify(full)));
   }
 
   // ---- account info --------------------------------------------------------------------------
@@ -253,3 +425,20 @@ export class AccountJetStream {
 }
 
 export type { StoredMessage, StreamStore };
+
+/**
+ * A PubAck byte for byte as nats-server writes it (its own formatting, not a JSON encoder's):
+ * `{"stream":"S", "seq":1}` and `{"stream":"S", "seq":2,"duplicate": true}`.
+ */
+function pubAckText(ack: { stream: string; seq: number; duplicate?: boolean }): string {
+  return `{"stream":${JSON.stringify(ack.stream)}, "seq":${ack.seq}${ack.duplicate ? ',"duplicate": true' : ""}}`;
+}
+
+const NUID_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/** A 22-character id for an advisory, like nats-server's NUIDs. */
+function advisoryId(): string {
+  let s = "";
+  for (let i = 0; i < 22; i++) s += NUID_CHARS[Math.floor(Math.random() * NUID_CHARS.length)];
+  return s;
+}

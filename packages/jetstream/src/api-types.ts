@@ -167,6 +167,12 @@ export interface StreamInfoRequest {
   offset?: number;
 }
 
+/** CONSUMER.NAMES and CONSUMER.LIST requests (nats-server 2.9 ignores `subject`). */
+export interface ConsumerNamesRequest {
+  offset?: number;
+  subject?: string;
+}
+
 export interface StreamNamesRequest {
   offset?: number;
   subject?: string;

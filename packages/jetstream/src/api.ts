@@ -3,7 +3,9 @@ import type { StoredMessage } from "@tsnats/store";
 import { subjectsCollide } from "@tsnats/subject";
 import type { AccountJetStream } from "./account.js";
 import type { Stream } from "./stream.js";
-import type { ApiError, MsgDeleteRequest, MsgGetRequest, PurgeRequest, StreamInfoRequest, StreamNamesRequest } from "./api-types.js";
+import type { ApiError, ConsumerNamesRequest, MsgDeleteRequest, MsgGetRequest, PurgeRequest, StreamInfoRequest, StreamNamesRequest } from "./api-types.js";
+import type { Consumer } from "./consumer.js";
+import type { CreateTarget } from "./consumers.js";
 import { JsApiError, JsErrors, apiError } from "./errors.js";
 import { type Shape, checkShape, parseBody } from "./json-shape.js";
 import { rfc3339 } from "./time.js";
@@ -162,7 +164,79 @@ const ENDPOINTS: Endpoint[] = [
       return { success: true };
     },
   },
+  {
+    pattern: ["CONSUMER", "CREATE", "*"],
+    type: "consumer_create_response",
+    handle: (js, req) => createConsumer(js, req, { durable: false, name: undefined, filter: undefined }),
+  },
+  {
+    pattern: ["CONSUMER", "CREATE", "*", "*"],
+    type: "consumer_create_response",
+    handle: (js, req) => createConsumer(js, req, { durable: false, name: req.tokens[3], filter: undefined }),
+  },
+  {
+    pattern: ["CONSUMER", "CREATE", "*", "*", ">"],
+    type: "consumer_create_response",
+    handle: (js, req) => createConsumer(js, req, { durable: false, name: req.tokens[3], filter: req.tokens.slice(4).join(".") }),
+  },
+  {
+    pattern: ["CONSUMER", "DURABLE", "CREATE", "*", "*"],
+    type: "consumer_create_response",
+    handle: (js, req) => createConsumer(js, req, { durable: true, name: req.tokens[4], filter: undefined }, req.tokens[3]),
+  },
+  {
+    pattern: ["CONSUMER", "INFO", "*", "*"],
+    type: "consumer_info_response",
+    handle: (js, req) => ({ ...js.consumer(req.tokens[2], req.tokens[3]).info() }),
+  },
+  {
+    pattern: ["CONSUMER", "DELETE", "*", "*"],
+    type: "consumer_delete_response",
+    handle: (js, req) => {
+      const stream = js.stream(req.tokens[2]);
+      const c = js.consumer(req.tokens[2], req.tokens[3]);
+      requireEmpty(req);
+      js.removeConsumer(stream, c);
+      return { success: true };
+    },
+  },
+  {
+    pattern: ["CONSUMER", "NAMES", "*"],
+    type: "consumer_names_response",
+    errorFields: { total: 0, offset: 0, limit: 0, consumers: [] },
+    handle: (js, req) => {
+      const r = body<ConsumerNamesRequest>(req, { offset: "number", subject: "string" }) ?? {};
+      const all = sortedConsumers(js, req.tokens[2]);
+      const offset = Math.min(Math.max(0, r.offset ?? 0), all.length);
+      const page = all.slice(offset, offset + NAMES_PAGE).map((c) => c.name);
+      return { total: all.length, offset, limit: NAMES_PAGE, consumers: page };
+    },
+  },
+  {
+    pattern: ["CONSUMER", "LIST", "*"],
+    type: "consumer_list_response",
+    errorFields: { total: 0, offset: 0, limit: 0, consumers: [] },
+    handle: (js, req) => {
+      const r = body<ConsumerNamesRequest>(req, { offset: "number", subject: "string" }) ?? {};
+      const all = sortedConsumers(js, req.tokens[2]);
+      const offset = Math.min(Math.max(0, r.offset ?? 0), all.length);
+      const page = all.slice(offset, offset + LIST_PAGE).map((c) => c.info());
+      return { total: all.length, offset, limit: LIST_PAGE, consumers: page };
+    },
+  },
 ];
+
+/** The three create subjects share one handler; the durable form has the stream one token later. */
+function createConsumer(js: AccountJetStream, req: ApiRequest, target: CreateTarget, streamName = req.tokens[2]): Record<string, unknown> {
+  const raw = parseBody(req.data);
+  if (raw === undefined) throw new JsApiError(JsErrors.InvalidJSON);
+  return { ...js.createConsumer(streamName, raw, target).info() };
+}
+
+function sortedConsumers(js: AccountJetStream, streamName: string): Consumer[] {
+  const all = [...js.stream(streamName).consumers.values()];
+  return all.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
 
 function matchingStreams(js: AccountJetStream, subject: string | undefined): Stream[] {
   const all = [...js.streams.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -171,21 +245,33 @@ function matchingStreams(js: AccountJetStream, subject: string | undefined): Str
 }
 
 function matches(pattern: string[], tokens: string[]): boolean {
-  if (pattern.length !== tokens.length) return false;
-  for (let i = 0; i < pattern.length; i++) if (pattern[i] !== "*" && pattern[i] !== tokens[i]) return false;
+  const last = pattern.length - 1;
+  if (pattern[last] === ">" ? tokens.length <= last : pattern.length !== tokens.length) return false;
+  for (let i = 0; i < pattern.length; i++) {
+    if (pattern[i] === ">") return true;
+    if (pattern[i] !== "*" && pattern[i] !== tokens[i]) return false;
+  }
   return true;
 }
 
 /**
- * Handles a `$JS.API.` request in an account with JetStream. Returns false when the subject is not an
- * API endpoint: nothing answers, as with nats-server. Responses are queued for after the commit of
- * whatever the request changed.
+ * Handles a `$JS.API.` request in an account with JetStream. A subject that is no endpoint (or names a
+ * missing consumer or stream) gets no answer, as with nats-server, but it still counts as taken: the
+ * account's API is a responder for all of `$JS.API.>`, so requesters get no 503 for it. Responses are
+ * queued for after the commit of whatever the request changed.
  */
 export function handleApi(js: AccountJetStream, subject: string, reply: string | undefined, headers: Uint8Array | undefined, data: Uint8Array): boolean {
   const tokens = subject.slice(API_PREFIX.length).split(".");
-  if (tokens[0] === "DIRECT" && tokens[1] === "GET") return directGet(js, tokens, reply, data);
+  if (tokens[0] === "DIRECT" && tokens[1] === "GET") {
+    directGet(js, tokens, reply, data);
+    return true;
+  }
+  if (tokens[0] === "CONSUMER" && tokens[1] === "MSG" && tokens[2] === "NEXT") {
+    nextRequest(js, tokens, reply, data);
+    return true;
+  }
   const ep = ENDPOINTS.find((e) => matches(e.pattern, tokens));
-  if (ep === undefined) return false;
+  if (ep === undefined) return true;
   js.api.total++;
   let response: Record<string, unknown>;
   try {
@@ -208,6 +294,15 @@ export function notEnabledResponse(subject: string): Record<string, unknown> | u
   return { type: TYPE + ep.type, error: apiError(JsErrors.NotEnabledForAccount), ...ep.errorFields };
 }
 
+/**
+ * `$JS.API.CONSUMER.MSG.NEXT.<stream>.<consumer>`: a pull request. It is not a JSON API call: the answer is
+ * messages and status messages, and a request for a missing consumer (or without a reply) gets nothing.
+ */
+function nextRequest(js: AccountJetStream, tokens: string[], reply: string | undefined, data: Uint8Array): void {
+  if (tokens.length !== 5 || reply === undefined) return;
+  js.streams.get(tokens[3])?.consumers.get(tokens[4])?.pull(reply, data);
+}
+
 // ---- direct get -------------------------------------------------------------------------------
 
 const statusHeader = (code: number, text: string) => encodeHeaders({ status: code, description: text });
@@ -217,17 +312,16 @@ const statusHeader = (code: number, text: string) => encodeHeaders({ status: cod
  * the subject): the reply is the message itself, its headers plus Nats-Stream/Subject/Sequence/Time-Stamp;
  * problems are status messages (404, 408). Streams without allow_direct do not answer at all.
  */
-function directGet(js: AccountJetStream, tokens: string[], reply: string | undefined, data: Uint8Array): boolean {
-  if (tokens.length < 3) return false;
+function directGet(js: AccountJetStream, tokens: string[], reply: string | undefined, data: Uint8Array): void {
+  if (tokens.length < 3) return;
   const stream = js.streams.get(tokens[2]);
-  if (stream === undefined || !stream.config.allow_direct) return [...js.streams.values()].some((s) => s.config.allow_direct);
-  if (reply === undefined) return true;
+  if (stream === undefined || !stream.config.allow_direct || reply === undefined) return;
   const empty = new Uint8Array(0);
   let req: MsgGetRequest;
   if (tokens.length > 3) {
     if (data.length > 0) {
       js.replyRaw(reply, statusHeader(408, "Bad Request"), empty);
-      return true;
+      return;
     }
     req = { last_by_subj: tokens.slice(3).join(".") };
   } else {
@@ -236,12 +330,12 @@ function directGet(js: AccountJetStream, tokens: string[], reply: string | undef
       v = data.length === 0 ? undefined : JSON.parse(Buffer.from(data).toString("utf8"));
     } catch {
       js.replyRaw(reply, statusHeader(408, "Malformed Request"), empty);
-      return true;
+      return;
     }
     const r = (v ?? {}) as MsgGetRequest;
     if ((r.seq ?? 0) === 0 && !r.last_by_subj && !r.next_by_subj) {
       js.replyRaw(reply, statusHeader(408, "Empty Request"), empty);
-      return true;
+      return;
     }
     req = r;
   }
@@ -251,10 +345,9 @@ function directGet(js: AccountJetStream, tokens: string[], reply: string | undef
   } catch (err) {
     const e = err instanceof JsApiError ? err.error : ({ code: 500 } as ApiError);
     js.replyRaw(reply, e.err_code === JsErrors.BadRequest.err_code ? statusHeader(408, "Bad Request") : statusHeader(404, "Message Not Found"), empty);
-    return true;
+    return;
   }
   js.replyRaw(reply, directHeaders(stream.name, m), m.data);
-  return true;
 }
 
 function directHeaders(stream: string, m: StoredMessage): Buffer {

@@ -5,3 +5,5 @@ export { handleApi, notEnabledResponse, API_PREFIX } from "./api.js";
 export { Stream } from "./stream.js";
 export { normalizeStreamConfig } from "./stream-config.js";
 export { nowNs, rfc3339, parseRfc3339, ZERO_TIME } from "./time.js";
+export { Consumer } from "./consumer.js";
+export { normalizeConsumerConfig } from "./consumer-config.js";

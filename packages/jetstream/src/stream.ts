@@ -4,6 +4,7 @@ import { DiscardPolicy, type PubAck, type PurgeRequest, type StreamConfig, type 
 import { type ApiError } from "./api-types.js";
 import { JsApiError, JsErrors, apiError } from "./errors.js";
 import { type PublishHeaders, readPublishHeaders } from "./js-headers.js";
+import type { Consumer } from "./consumer.js";
 import { ZERO_TIME, rfc3339 } from "./time.js";
 
 /** What a publish into a stream came to: an ack, an error ack, or nothing at all (nats-server stays silent). */
@@ -38,7 +39,12 @@ export class Stream {
   private dedupeHead = 0;
   private lastMsgId = "";
   private ageTimer: NodeJS.Timeout | undefined;
-  consumerCount = 0;
+  /** The stream's consumers, by name. */
+  readonly consumers = new Map<string, Consumer>();
+
+  get consumerCount(): number {
+    return this.consumers.size;
+  }
 
   constructor(
     public config: StreamConfig,
@@ -96,6 +102,7 @@ export class Stream {
     if (h?.msgId !== undefined && h.msgId !== "") this.rememberMsgId(h.msgId, msg.seq, now);
     this.lastMsgId = h?.msgId ?? "";
     if (h?.rollup !== undefined) this.rollup(h.rollup.toLowerCase(), stored, msg.seq);
+    for (const c of this.consumers.values()) c.messageStored(msg);
     this.enforceLimits(stored);
     if (cfg.republish !== undefined) this.republish(msg);
     this.host.stored?.(this, msg);
@@ -179,6 +186,22 @@ export class Stream {
   private rollup(kind: string, subject: string, seq: number): void {
     if (kind === "sub") this.store.purge({ filter: subject, seq });
     else if (kind === "all") this.store.purge({ seq });
+    else return;
+    this.purged();
+  }
+
+  /** Removes one message, telling the consumers (they keep count of what they have yet to deliver). */
+  removeMessage(seq: number, subject: string | undefined, erase = false): boolean {
+    if (!this.store.remove(seq, erase)) return false;
+    for (const c of this.consumers.values()) c.messageRemoved(seq, subject);
+    return true;
+  }
+
+  /** After a purge: consumers skip what went and forget pending acks for it. */
+  private purged(): void {
+    if (this.consumers.size === 0) return;
+    const first = this.store.state().firstSeq;
+    for (const c of this.consumers.values()) c.streamPurged(first);
   }
 
   /** Discard-old limits after a store: oldest messages go first (per subject for the per-subject limit). */
@@ -187,7 +210,19 @@ export class Stream {
     const perSubject = cfg.max_msgs_per_subject ?? -1;
     if (perSubject > 0) {
       const n = this.store.count(0, subject);
-      if (n > perSubject) this.store.purge({ filter: subject, keep: perSubject });
+      if (n > perSubject) {
+        // Usually one message too many (a KV put): removed one by one so consumers keep exact counts.
+        if (n - perSubject <= 16) {
+          for (let i = n - perSubject; i > 0; i--) {
+            const oldest = this.store.next(0, subject);
+            if (oldest === undefined) break;
+            this.removeMessage(oldest.seq, oldest.subject);
+          }
+        } else {
+          this.store.purge({ filter: subject, keep: perSubject });
+          this.purged();
+        }
+      }
     }
     if (cfg.max_msgs > 0 || cfg.max_bytes > 0) this.trimToLimits();
   }
@@ -200,7 +235,7 @@ export class Stream {
       if (!over || st.messages === 0) return;
       const first = this.store.next(st.firstSeq);
       if (first === undefined) return;
-      this.store.remove(first.seq);
+      this.removeMessage(first.seq, first.subject);
     }
   }
 
@@ -220,9 +255,9 @@ export class Stream {
     const block = Buffer.from(`${lines.join("\r\n")}\r\n${own}${own.endsWith("\r\n") || own === "" ? "" : "\r\n"}\r\n`, "latin1");
     if (rp.headers_only) {
       const withSize = Buffer.from(block.toString("latin1").replace(/\r\n\r\n$/, `\r\nNats-Msg-Size: ${msg.data.length}\r\n\r\n`), "latin1");
-      this.host.publish(dest, undefined, withSize, new Uint8Array(0));
+      this.host.publish(dest, "", withSize, new Uint8Array(0));
     } else {
-      this.host.publish(dest, undefined, block, msg.data);
+      this.host.publish(dest, "", block, msg.data);
     }
   }
 
@@ -259,7 +294,7 @@ export class Stream {
       if (st.messages === 0) break;
       const first = this.store.next(st.firstSeq);
       if (first === undefined || now - first.time < maxAge) break;
-      this.store.remove(first.seq);
+      this.removeMessage(first.seq, first.subject);
       n++;
     }
     return n;
@@ -271,7 +306,14 @@ export class Stream {
   update(cfg: StreamConfig): void {
     this.config = cfg;
     if (cfg.max_msgs_per_subject !== undefined && cfg.max_msgs_per_subject > 0) {
-      for (const [s, n] of this.store.subjects()) if (n > cfg.max_msgs_per_subject) this.store.purge({ filter: s, keep: cfg.max_msgs_per_subject });
+      let any = false;
+      for (const [s, n] of this.store.subjects()) {
+        if (n > cfg.max_msgs_per_subject) {
+          this.store.purge({ filter: s, keep: cfg.max_msgs_per_subject });
+          any = true;
+        }
+      }
+      if (any) this.purged();
     }
     this.trimToLimits();
     this.scheduleAge();
@@ -315,7 +357,9 @@ export class Stream {
     if (req.filter !== undefined && req.filter !== "") opts.filter = req.filter;
     if (req.seq !== undefined && req.seq > 0) opts.seq = req.seq;
     if (req.keep !== undefined && req.keep > 0) opts.keep = req.keep;
-    return this.store.purge(opts);
+    const n = this.store.purge(opts);
+    if (n > 0) this.purged();
+    return n;
   }
 
   /** STREAM.MSG.GET's lookups: by sequence, last by subject, next by subject from a sequence. */
@@ -345,7 +389,8 @@ export class Stream {
     const st = this.store.state();
     if (seq <= 0) throw new JsApiError(JsErrors.StreamMsgDeleteFailed, { err: "no message found" });
     if (seq > st.lastSeq) throw new JsApiError(JsErrors.StreamMsgDeleteFailed, { err: "stream store EOF" });
-    if (!this.store.remove(seq, erase)) throw new JsApiError(JsErrors.SequenceNotFound, { seq });
+    const subject = this.consumers.size > 0 ? this.store.get(seq)?.subject : undefined;
+    if (!this.removeMessage(seq, subject, erase)) throw new JsApiError(JsErrors.SequenceNotFound, { seq });
   }
 
   stop(): void {

@@ -3,6 +3,13 @@ import type { OutboundBuffer } from "./outbound.js";
 const SP = 0x20;
 
 /**
+ * A reply "subject" that is written as an empty token: nats-server's JetStream sends PubAcks, status
+ * messages, heartbeats and advisories as `MSG <subject> <sid>  <size>` (two spaces), and so do we. It can
+ * never be a real subject (subjects have no spaces).
+ */
+export const BLANK_REPLY = " ";
+
+/**
  * The start of a MSG/HMSG control line up to the sizes (`MSG <subject> <sid> [reply] `), remembered for the
  * last message written to a connection: consecutive messages to the same subscription on the same subject
  * (the common case) reuse the bytes instead of encoding the strings again. Subjects and sids come from
@@ -21,7 +28,7 @@ export class MsgHeadCache {
     this.sid = sid;
     this.reply = reply;
     this.hmsg = hmsg;
-    const r = reply !== undefined && reply.length > 0 ? `${reply} ` : "";
+    const r = reply === BLANK_REPLY ? " " : reply !== undefined && reply.length > 0 ? `${reply} ` : "";
     this.head = Buffer.from(`${hmsg ? "HMSG" : "MSG"} ${subject} ${sid} ${r}`, "utf8");
     return this.head;
   }
@@ -48,7 +55,9 @@ export function writeMsg(
     out.byte(SP);
     out.token(sid);
     out.byte(SP);
-    if (reply !== undefined && reply.length > 0) {
+    if (reply === BLANK_REPLY) {
+      out.byte(SP);
+    } else if (reply !== undefined && reply.length > 0) {
       out.token(reply);
       out.byte(SP);
     }

@@ -2,6 +2,6 @@ import "./buffer-fast.js";
 export { ClientParser, type ClientOpHandler, type ClientParserLimits } from "./client-parser.js";
 export { ClientErrors, type ClientError, type ClientErrorName, encodeErr } from "./errors.js";
 export { OutboundBuffer } from "./outbound.js";
-export { writeMsg, MsgHeadCache, encodeInfo, PING, PONG, OK } from "./encode.js";
+export { writeMsg, MsgHeadCache, encodeInfo, BLANK_REPLY, PING, PONG, OK } from "./encode.js";
 export { decodeHeaders, encodeHeaders, headerValue, HeaderError, NO_RESPONDERS_HEADER, type HeaderBlock } from "./headers.js";
 export { splitFields, parseSize, fieldString } from "./args.js";

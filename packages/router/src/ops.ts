@@ -35,8 +35,9 @@ export const Out = {
 export const Peer = {
   /**
    * A message entering an account from an import: str account, str subject, str reply, i32 headerSize,
-   * u8 hops, u8 kind (PeerKind), str from (the account it comes from: the importer for a request), then
-   * for Request: str responseType, f64 threshold; then bytes data.
+   * u8 hops, u8 kind (PeerKind), str from (the account it comes from: the importer for a request), str
+   * shown (the subject deliveries show, "" when the routed one), then for Request: str responseType,
+   * f64 threshold; then bytes data.
    */
   Pub: 1,
 } as const;

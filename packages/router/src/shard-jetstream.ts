@@ -26,11 +26,13 @@ export function openAccountJetStream(
   cfg: ShardJetStreamConfig,
   account: string,
   publish: AccountHost["publish"],
+  hasInterest: AccountHost["hasInterest"],
 ): AccountJetStream | undefined {
   const limits = cfg.accounts[account];
   if (limits === undefined) return undefined;
   const host: AccountHost = {
     publish,
+    hasInterest,
     messageSize: (subject, headers, data, memory) => messageSize(subject, headers, data, memory ? "memory" : "file"),
   };
   return new AccountJetStream(account, limits, openAccountStore(cfg, account), host, cfg.syncInterval === "always" ? 0 : cfg.syncInterval);
@@ -54,13 +56,15 @@ export function routeToJetStream(
   const payload = hdr >= 0 ? data.subarray(hdr) : data;
   if (subject.startsWith(API_PREFIX)) {
     if (js !== undefined) return handleApi(js, subject, reply, headers, payload);
-    if (!jetstreamOn || reply === undefined) return false;
-    const body = notEnabledResponse(subject);
-    if (body === undefined) return false;
-    replyNotEnabled(reply, body);
+    // On a JetStream server every account's `$JS.API.>` has a responder, even where it answers nothing.
+    if (!jetstreamOn) return false;
+    const body = reply === undefined ? undefined : notEnabledResponse(subject);
+    if (body !== undefined) replyNotEnabled(reply!, body);
     return true;
   }
   if (js === undefined) return false;
+  if (subject.startsWith("$JS.ACK.")) return js.handleAck(subject, reply, payload);
+  if (subject.startsWith("$JS.FC.")) return js.handleFlowControl(subject);
   const stream = js.streamFor(subject);
   if (stream === undefined) return false;
   js.publishToStream(stream, subject, reply, headers, payload);

@@ -1,5 +1,5 @@
 import { type AccountConfig, type ResponseType, serviceImportSubject, streamImportSubject } from "@tsnats/accounts";
-import { NO_RESPONDERS_HEADER } from "@tsnats/protocol";
+import { BLANK_REPLY, NO_RESPONDERS_HEADER } from "@tsnats/protocol";
 import { type AccountState, LocalSub, type ResponseMapping, type ShardClient, buildAccountStates } from "./account-state.js";
 import { addHeader, randomToken } from "./headers-edit.js";
 import { BatchReader, BatchWriter } from "./codec.js";
@@ -39,15 +39,21 @@ interface Origin {
   readonly from: string | undefined;
   /** It entered this account through a service import (it is a request to one of its services). */
   readonly viaService: boolean;
+  /**
+   * The subject deliveries show, when it is not the one routed on: JetStream delivers a stream's message
+   * to a deliver subject or a pull request's inbox, but the MSG carries the message's own subject. It
+   * travels with the message across imports and response mappings.
+   */
+  readonly shown: string | undefined;
 }
 
 const NO_REF = -1;
 
 /** Messages the server publishes itself (JetStream replies). */
-const INTERNAL: Origin = { client: undefined, hops: 0, ref: NO_REF, from: undefined, viaService: false };
+const INTERNAL: Origin = { client: undefined, hops: 0, ref: NO_REF, from: undefined, viaService: false, shown: undefined };
 
-function imported(from: string, hops: number, viaService: boolean): Origin {
-  return { client: undefined, hops, ref: NO_REF, from, viaService };
+function imported(from: string, hops: number, viaService: boolean, shown: string | undefined): Origin {
+  return { client: undefined, hops, ref: NO_REF, from, viaService, shown };
 }
 
 /**
@@ -77,11 +83,35 @@ export class Shard {
   }
 
   private openJetStream(acc: AccountState, jsCfg: ShardJetStreamConfig): void {
-    acc.js = openAccountJetStream(jsCfg, acc.name, (subject, reply, headers, data) => this.publishInternal(acc, subject, reply, headers, data));
+    acc.js = openAccountJetStream(
+      jsCfg,
+      acc.name,
+      (subject, reply, headers, data, shown) => this.publishInternal(acc, subject, reply, headers, data, shown),
+      (subject, queue) => this.hasInterest(acc, subject, queue),
+    );
   }
 
-  /** A message the server itself publishes in an account (JetStream replies): routed like any other. */
-  private publishInternal(acc: AccountState, subject: string, reply: string | undefined, headers: Uint8Array | undefined, data: Uint8Array): void {
+  /**
+   * Whether a message on `subject` in `acc` would reach anyone (push consumers deliver only then, pull
+   * requests whose requester left are dropped): a subscriber, a pending service reply, or a stream export
+   * (whose importers, maybe in other shards, are taken to listen). With `queue`, only members of that
+   * queue group count (a push consumer's deliver_group).
+   */
+  private hasInterest(acc: AccountState, subject: string, queue?: string): boolean {
+    if (acc.responses.size > 0 && acc.responses.has(subject)) return true;
+    if (queue !== undefined) {
+      for (const group of acc.sublist.match(subject).qsubs) if (group.length > 0 && group[0].queue === queue) return true;
+    } else if (acc.sublist.hasInterest(subject)) {
+      return true;
+    }
+    return acc.streamExports.count > 0 && acc.streamExports.match(subject).psubs.length > 0;
+  }
+
+  /**
+   * A message the server itself publishes in an account (JetStream replies and deliveries): routed like
+   * any other, on `subject`, showing `shown` when given.
+   */
+  private publishInternal(acc: AccountState, subject: string, reply: string | undefined, headers: Uint8Array | undefined, data: Uint8Array, shown?: string): void {
     let hdr = -1;
     let bytes = data;
     if (headers !== undefined) {
@@ -96,7 +126,8 @@ export class Shard {
       this.outputOpen = true;
       this.scheduleOutput();
     }
-    this.route(acc, subject, reply, hdr, bytes, INTERNAL);
+    // JetStream's "" reply is an empty reply token on the wire (PubAcks, statuses, advisories).
+    this.route(acc, subject, reply === "" ? BLANK_REPLY : reply, hdr, bytes, shown === undefined ? INTERNAL : { ...INTERNAL, shown });
   }
 
   /** True while a batch is being processed (its output is sent at the end of it). */
@@ -168,7 +199,7 @@ export class Shard {
           const hdr = r.i32();
           const data = r.bytes();
           const client = this.clients.get(cid);
-          if (client !== undefined) this.route(client.account, subject, reply, hdr, data, { client, hops: 0, ref: pubIndex, from: undefined, viaService: false });
+          if (client !== undefined) this.route(client.account, subject, reply, hdr, data, { client, hops: 0, ref: pubIndex, from: undefined, viaService: false, shown: undefined });
           pubIndex++;
           break;
         }
@@ -228,6 +259,7 @@ export class Shard {
       const hops = r.u8();
       const kind = r.u8();
       const from = r.str();
+      const shown = r.optStr();
       if (kind === PeerKind.Request) {
         const responseType = r.str() as ResponseType;
         const threshold = r.f64();
@@ -236,7 +268,7 @@ export class Shard {
       } else {
         const data = r.bytes();
         const acc = this.accounts.get(account);
-        if (acc !== undefined) this.route(acc, subject, reply, hdr, data, imported(from, hops, false));
+        if (acc !== undefined) this.route(acc, subject, reply, hdr, data, imported(from, hops, false, shown));
       }
     }
     this.commitJetStream();
@@ -292,6 +324,7 @@ export class Shard {
     const sub = new LocalSub(c, id, subject, queue);
     c.account.sublist.insert(sub);
     c.subs.set(id, sub);
+    c.account.js?.interestChanged(subject);
   }
 
   private unsubscribe(cid: number, id: number, max: number): void {
@@ -319,42 +352,45 @@ export class Shard {
   private route(acc: AccountState, subject: string, reply: string | undefined, hdr: number, data: Uint8Array, origin: Origin): number {
     if (origin.hops > MAX_HOPS) return 0;
     let n = 0;
+    // A blank reply travels to subscribers as written, but nobody can answer it.
+    const answerable = reply === BLANK_REPLY ? undefined : reply;
     if (acc.responses.size > 0 && subject.startsWith("_R_.")) {
       const m = acc.responses.get(subject);
       if (m !== undefined) {
-        this.respond(acc, subject, m, reply, hdr, data, origin.hops + 1);
+        this.respond(acc, subject, m, reply, hdr, data, origin.hops + 1, origin.shown);
         n++;
       }
     }
     if (acc.js !== undefined || this.jetstreamOn) {
-      const took = routeToJetStream(acc.js, this.jetstreamOn, subject, reply, hdr, data, (r, body) =>
+      const took = routeToJetStream(acc.js, this.jetstreamOn, subject, answerable, hdr, data, (r, body) =>
         this.publishInternal(acc, r, undefined, undefined, Buffer.from(JSON.stringify(body))),
       );
       if (took) n++;
     }
     const result = acc.sublist.match(subject);
     const from = origin.client;
+    const shown = origin.shown ?? subject;
     const psubs = result.psubs;
     for (let i = 0; i < psubs.length; i++) {
       const sub = psubs[i];
       if (from !== undefined && sub.client === from && !from.echo) continue;
-      if (this.deliver(sub, subject, reply, hdr, data, origin.ref)) n++;
+      if (this.deliver(sub, shown, reply, hdr, data, origin.ref)) n++;
     }
     const qsubs = result.qsubs;
     for (let g = 0; g < qsubs.length; g++) {
       const sub = pickQueueMember(qsubs[g], from);
-      if (sub !== undefined && this.deliver(sub, subject, reply, hdr, data, origin.ref)) n++;
+      if (sub !== undefined && this.deliver(sub, shown, reply, hdr, data, origin.ref)) n++;
     }
     if (acc.serviceImports.count > 0 && !(origin.viaService && origin.from === acc.name)) {
       for (const si of acc.serviceImports.match(subject).psubs) {
-        this.request(si.exporter, serviceImportSubject(si.imp, subject), reply, hdr, data, origin.hops + 1, acc.name, si.responseType, si.responseThreshold);
+        this.request(si.exporter, serviceImportSubject(si.imp, subject), answerable, hdr, data, origin.hops + 1, acc.name, si.responseType, si.responseThreshold);
         n++;
       }
     }
     if (acc.streamExports.count > 0 && !origin.viaService) {
       for (const se of acc.streamExports.match(subject).psubs) {
         if (se.importer === acc.name && origin.from === acc.name) continue; // a self-import goes round once
-        this.forward(se.importer, streamImportSubject(se.imp, subject), reply, hdr, data, origin.hops + 1, acc.name);
+        this.forward(se.importer, streamImportSubject(se.imp, subject), reply, hdr, data, origin.hops + 1, acc.name, origin.shown);
         n++;
       }
     }
@@ -367,10 +403,10 @@ export class Shard {
    * own reply subject. A singleton mapping ends with the first reply; stream and chunked ones with an
    * empty, header-less reply (the end marker), else when no reply came for their threshold.
    */
-  private respond(acc: AccountState, subject: string, m: ResponseMapping, reply: string | undefined, hdr: number, data: Uint8Array, hops: number): void {
+  private respond(acc: AccountState, subject: string, m: ResponseMapping, reply: string | undefined, hdr: number, data: Uint8Array, hops: number, shown: string | undefined): void {
     if (m.responseType === "singleton" || (data.length === 0 && hdr < 0)) acc.responses.delete(subject);
     else if (m.responseType === "stream") m.expiresAt = Date.now() + m.threshold;
-    this.forward(m.importer, m.reply, reply, hdr, data, hops, acc.name);
+    this.forward(m.importer, m.reply, reply, hdr, data, hops, acc.name, shown);
   }
 
   private deliver(sub: LocalSub, subject: string, reply: string | undefined, hdr: number, data: Uint8Array, ref: number): boolean {
@@ -408,14 +444,14 @@ export class Shard {
   }
 
   /** A message entering `account` from `from` (stream import or response): routed here or sent to its shard. */
-  private forward(account: string, subject: string, reply: string | undefined, hdr: number, data: Uint8Array, hops: number, from: string): void {
+  private forward(account: string, subject: string, reply: string | undefined, hdr: number, data: Uint8Array, hops: number, from: string, shown: string | undefined): void {
     const shard = this.place(account);
     if (shard === this.cfg.index) {
       const acc = this.accounts.get(account);
-      if (acc !== undefined) this.route(acc, subject, reply, hdr, data, imported(from, hops, false));
+      if (acc !== undefined) this.route(acc, subject, reply, hdr, data, imported(from, hops, false, shown));
       return;
     }
-    const w = this.peerMessage(shard, account, subject, reply, hdr, hops, PeerKind.Plain, from);
+    const w = this.peerMessage(shard, account, subject, reply, hdr, hops, PeerKind.Plain, from, shown);
     w.bytes(data);
     w.count++;
   }
@@ -427,14 +463,14 @@ export class Shard {
       this.serviceRequest(exporter, subject, reply, hdr, data, hops, importer, responseType, threshold);
       return;
     }
-    const w = this.peerMessage(shard, exporter, subject, reply, hdr, hops, PeerKind.Request, importer);
+    const w = this.peerMessage(shard, exporter, subject, reply, hdr, hops, PeerKind.Request, importer, undefined);
     w.str(responseType);
     w.f64(threshold);
     w.bytes(data);
     w.count++;
   }
 
-  private peerMessage(shard: number, account: string, subject: string, reply: string | undefined, hdr: number, hops: number, kind: number, from: string): BatchWriter {
+  private peerMessage(shard: number, account: string, subject: string, reply: string | undefined, hdr: number, hops: number, kind: number, from: string, shown: string | undefined): BatchWriter {
     const w = this.toPeers[shard];
     w.u8(Peer.Pub);
     w.str(account);
@@ -444,6 +480,7 @@ export class Shard {
     w.u8(hops);
     w.u8(kind);
     w.str(from);
+    w.optStr(shown);
     return w;
   }
 
@@ -462,7 +499,7 @@ export class Shard {
       acc.responses.set(mapped, { importer, reply, responseType, threshold, expiresAt: Date.now() + threshold });
     }
     const withInfo = addHeader(hdr, data, "Nats-Request-Info", `{"acc":${JSON.stringify(importer)},"rtt":0}`);
-    this.route(acc, subject, mapped, withInfo.headerSize, withInfo.data, imported(importer, hops, true));
+    this.route(acc, subject, mapped, withInfo.headerSize, withInfo.data, imported(importer, hops, true, undefined));
   }
 
   /** Drops response mappings whose time is up. Called periodically by the host. */

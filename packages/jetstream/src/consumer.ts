@@ -1,0 +1,860 @@
+import type { StoredMessage } from "@tsnats/store";
+import { subjectMatches } from "@tsnats/subject";
+import { AckPolicy, type ConsumerConfig, type ConsumerInfo, DeliverPolicy, type PullRequest, ReplayPolicy } from "./api-types.js";
+import { filtersOf } from "./consumer-config.js";
+import { Status } from "./status.js";
+import type { Stream } from "./stream.js";
+import { parseRfc3339, rfc3339 } from "./time.js";
+
+/** What a consumer needs from its account (the shard behind it). */
+export interface ConsumerHost {
+  /**
+   * Sends a message into the account on `subject` (a deliver subject or a pull request's inbox), showing
+   * `shown` as its subject (the stream message's own subject, for deliveries).
+   */
+  send(subject: string, shown: string, reply: string | undefined, headers: Uint8Array | undefined, data: Uint8Array): void;
+  /** Whether anyone listens on `subject` (as a member of queue group `queue`, when given). */
+  hasInterest(subject: string, queue?: string): boolean;
+  /** The consumer's state changed: persist it with the next commit. */
+  changed(c: Consumer): void;
+  /** A message was acknowledged (retention policies may remove it). */
+  acked(c: Consumer, seq: number): void;
+  /** An ephemeral consumer was inactive for its threshold. */
+  expired(c: Consumer): void;
+  advisory(subject: string, body: Record<string, unknown>): void;
+  now(): bigint;
+}
+
+/** A delivered message not yet acknowledged. */
+interface PendingEntry {
+  /** Consumer sequence of the latest delivery. */
+  cseq: number;
+  /** Consumer sequence of the first delivery (the ack floor stops just below it). */
+  firstCseq: number;
+  deliveries: number;
+  /** When it is due for redelivery (ms, Date.now() clock). */
+  deadline: number;
+}
+
+/** A pull request waiting for messages. */
+interface Waiting {
+  reply: string;
+  batch: number;
+  maxBytes: number;
+  noWait: boolean;
+  /** Absolute expiry (ms), 0 for none. */
+  expires: number;
+  heartbeat: number;
+  sent: number;
+  bytes: number;
+  hbTimer: NodeJS.Timeout | undefined;
+}
+
+/** The persisted part of a consumer's state. */
+export interface ConsumerState {
+  delivered: { cseq: number; sseq: number };
+  ackFloor: { cseq: number; sseq: number };
+  /** [stream seq, consumer seq, deliveries] of each pending message. */
+  pending: Array<[number, number, number]>;
+  /** Sequences delivered more than once and not acknowledged since. */
+  redelivered: number[];
+}
+
+const FLOW_CONTROL_BYTES = 1024 * 1024;
+
+function randomToken(n: number): string {
+  const abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  let s = "";
+  for (let i = 0; i < n; i++) s += abc[Math.floor(Math.random() * abc.length)];
+  return s;
+}
+
+/**
+ * A JetStream consumer: a cursor over a stream with delivery and acknowledgement state. Pull consumers
+ * answer MSG.NEXT requests (batches, expiry, no_wait, max_bytes, heartbeats, with nats-server's status
+ * messages); push consumers deliver to their deliver subject while someone listens (queue groups, flow
+ * control, idle heartbeats). Acks, naks, progress, terms and next-requests drive redelivery (ack_wait,
+ * backoff, max_deliver) and the stream's retention.
+ */
+export class Consumer {
+  readonly name: string;
+  readonly created: bigint;
+  config: ConsumerConfig;
+  readonly ephemeral: boolean;
+
+  // Delivery state.
+  private deliveredCseq = 0;
+  private deliveredSseq = 0;
+  private ackCseq = 0;
+  private ackSseq = 0;
+  private lastDelivered = 0n;
+  private lastAcked = 0n;
+  private readonly pending = new Map<number, PendingEntry>();
+  private redeliverQueue: number[] = [];
+  /**
+   * Messages delivered more than once, until acknowledged (num_redelivered counts them, as nats-server's
+   * redelivery map; one that ran out of deliveries stays in it).
+   */
+  private readonly redelivered = new Set<number>();
+  /** last_per_subject: the sequences to deliver before moving on to new messages. */
+  private lpsQueue: number[] | undefined;
+  private lpsResume = 0;
+  /**
+   * num_pending kept up to date as messages come, go and are delivered (counting the store on every
+   * delivery would cost O(stream)); -1 when it must be counted again.
+   */
+  private pendingCount = -1;
+
+  private readonly waiting: Waiting[] = [];
+  private redeliveryTimer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private inactivityTimer: NodeJS.Timeout | undefined;
+  private lastActivity = Date.now();
+  private lastHeartbeatAt = 0;
+  private delivering = false;
+  private deleted = false;
+
+  // Push flow control.
+  private fcBytes = 0;
+  private fcOutstanding: string | undefined;
+  private stalledBytes = 0;
+  private stalled = false;
+
+  private readonly filters: string[];
+
+  constructor(
+    readonly stream: Stream,
+    name: string,
+    config: ConsumerConfig,
+    created: bigint,
+    ephemeral: boolean,
+    private readonly host: ConsumerHost,
+    state?: ConsumerState,
+  ) {
+    this.name = name;
+    this.config = config;
+    this.created = created;
+    this.ephemeral = ephemeral;
+    this.filters = filtersOf(config);
+    if (state !== undefined) this.restore(state);
+    else this.start();
+    this.armTimers();
+  }
+
+  get isPush(): boolean {
+    return this.config.deliver_subject !== undefined;
+  }
+
+  private get ackNone(): boolean {
+    return this.config.ack_policy === AckPolicy.None;
+  }
+
+  /** Where a new consumer starts, by its deliver policy. */
+  private start(): void {
+    const st = this.stream.store.state();
+    const cfg = this.config;
+    let start = st.firstSeq;
+    switch (cfg.deliver_policy) {
+      case DeliverPolicy.All:
+        start = st.messages === 0 ? st.lastSeq + 1 : st.firstSeq;
+        break;
+      case DeliverPolicy.New:
+        start = st.lastSeq + 1;
+        break;
+      case DeliverPolicy.Last: {
+        const last = this.filters.length === 0 ? this.stream.store.get(st.lastSeq) : this.lastMatching();
+        start = last !== undefined ? last.seq : st.lastSeq + 1;
+        break;
+      }
+      case DeliverPolicy.ByStartSequence:
+        start = cfg.opt_start_seq ?? 1;
+        break;
+      case DeliverPolicy.ByStartTime: {
+        const t = parseRfc3339(cfg.opt_start_time ?? "") ?? 0n;
+        start = st.lastSeq + 1;
+        for (let m = this.stream.store.next(st.firstSeq); m !== undefined; m = this.stream.store.next(m.seq + 1)) {
+          if (m.time >= t) {
+            start = m.seq;
+            break;
+          }
+        }
+        break;
+      }
+      case DeliverPolicy.LastPerSubject: {
+        const seqs: number[] = [];
+        const filters = this.filters.length > 0 ? this.filters : [">"];
+        for (const f of filters) for (const subject of this.stream.store.subjects(f).keys()) {
+          const m = this.stream.store.last(subject);
+          if (m !== undefined) seqs.push(m.seq);
+        }
+        seqs.sort((a, b) => a - b);
+        this.lpsQueue = seqs;
+        this.lpsResume = st.lastSeq;
+        start = seqs.length > 0 ? seqs[0] : st.lastSeq + 1;
+        break;
+      }
+    }
+    this.deliveredSseq = Math.max(0, start - 1);
+    this.ackSseq = this.deliveredSseq;
+  }
+
+  private lastMatching(): StoredMessage | undefined {
+    let best: StoredMessage | undefined;
+    for (const f of this.filters) {
+      const m = this.stream.store.last(f);
+      if (m !== undefined && (best === undefined || m.seq > best.seq)) best = m;
+    }
+    return best;
+  }
+
+  private restore(s: ConsumerState): void {
+    this.deliveredCseq = s.delivered.cseq;
+    this.deliveredSseq = s.delivered.sseq;
+    this.ackCseq = s.ackFloor.cseq;
+    this.ackSseq = s.ackFloor.sseq;
+    if (Array.isArray(s.redelivered)) for (const seq of s.redelivered) this.redelivered.add(seq);
+    const deadline = Date.now() + this.ackWaitMs(1);
+    for (const [sseq, cseq, deliveries] of s.pending) this.pending.set(sseq, { cseq, firstCseq: cseq, deliveries, deadline });
+  }
+
+  state(): ConsumerState {
+    return {
+      delivered: { cseq: this.deliveredCseq, sseq: this.deliveredSseq },
+      ackFloor: { cseq: this.ackCseq, sseq: this.ackSseq },
+      pending: [...this.pending].map(([sseq, e]) => [sseq, e.cseq, e.deliveries]),
+      redelivered: [...this.redelivered],
+    };
+  }
+
+  private matches(subject: string): boolean {
+    if (this.filters.length === 0) return true;
+    for (const f of this.filters) if (subjectMatches(subject, f)) return true;
+    return false;
+  }
+
+  // ---- what to deliver next --------------------------------------------------------------------
+
+  /** The next message to deliver: due redeliveries first, then new messages (within max_ack_pending). */
+  private next(): { msg: StoredMessage; redelivery: boolean } | undefined {
+    while (this.redeliverQueue.length > 0) {
+      const sseq = this.redeliverQueue[0];
+      const entry = this.pending.get(sseq);
+      const msg = entry === undefined ? undefined : this.stream.store.get(sseq);
+      if (entry === undefined || msg === undefined) {
+        this.redeliverQueue.shift();
+        if (entry !== undefined) this.pending.delete(sseq);
+        continue;
+      }
+      return { msg, redelivery: true };
+    }
+    const map = this.config.max_ack_pending ?? -1;
+    if (!this.ackNone && map > 0 && this.pending.size >= map) return undefined;
+    const msg = this.nextNew();
+    return msg === undefined ? undefined : { msg, redelivery: false };
+  }
+
+  private nextNew(): StoredMessage | undefined {
+    const store = this.stream.store;
+    if (this.lpsQueue !== undefined) {
+      while (this.lpsQueue.length > 0) {
+        const m = store.get(this.lpsQueue[0]);
+        if (m !== undefined) return m;
+        this.lpsQueue.shift();
+      }
+      this.lpsQueue = undefined;
+      this.deliveredSseq = Math.max(this.deliveredSseq, this.lpsResume);
+    }
+    const from = this.deliveredSseq + 1;
+    if (this.filters.length <= 1) return store.next(from, this.filters[0]);
+    let best: StoredMessage | undefined;
+    for (const f of this.filters) {
+      const m = store.next(from, f);
+      if (m !== undefined && (best === undefined || m.seq < best.seq)) best = m;
+    }
+    return best;
+  }
+
+  /** Messages not delivered yet (num_pending). */
+  numPending(): number {
+    if (this.pendingCount >= 0 && this.lpsQueue === undefined) return this.pendingCount;
+    const store = this.stream.store;
+    let n = this.lpsQueue?.length ?? 0;
+    const from = (this.lpsQueue !== undefined ? this.lpsResume : this.deliveredSseq) + 1;
+    if (this.filters.length === 0) n += store.count(from);
+    else for (const f of this.filters) n += store.count(from, f);
+    if (this.lpsQueue === undefined) this.pendingCount = n;
+    return n;
+  }
+
+  /** The stream stored `msg`. */
+  messageStored(msg: StoredMessage): void {
+    if (this.pendingCount >= 0 && msg.seq > this.deliveredSseq && this.matches(msg.subject)) this.pendingCount++;
+  }
+
+  /** The stream removed message `seq` (of `subject`, when known). */
+  messageRemoved(seq: number, subject: string | undefined): void {
+    if (this.pendingCount < 0 || seq <= this.deliveredSseq) return;
+    if (subject === undefined || this.lpsQueue !== undefined) this.pendingCount = -1;
+    else if (this.matches(subject)) this.pendingCount--;
+  }
+
+  /** The stream was purged up to `firstSeq` (or some of it by subject): skip what went, forget its acks. */
+  streamPurged(firstSeq: number): void {
+    this.pendingCount = -1;
+    if (this.deliveredSseq < firstSeq - 1) this.deliveredSseq = firstSeq - 1;
+    if (this.ackSseq < firstSeq - 1) this.ackSseq = firstSeq - 1;
+    let changed = false;
+    for (const sseq of this.pending.keys()) {
+      if (sseq < firstSeq || this.stream.store.get(sseq) === undefined) {
+        this.pending.delete(sseq);
+        this.redelivered.delete(sseq);
+        changed = true;
+      }
+    }
+    if (changed) {
+      this.redeliverQueue = this.redeliverQueue.filter((s) => this.pending.has(s));
+      this.updateAckFloor();
+    }
+    this.host.changed(this);
+  }
+
+  // ---- delivering ------------------------------------------------------------------------------
+
+  private ackWaitMs(deliveries: number): number {
+    const backoff = this.config.backoff;
+    if (backoff !== undefined && backoff.length > 0) return Math.ceil(backoff[Math.min(deliveries - 1, backoff.length - 1)] / 1e6);
+    return Math.ceil((this.config.ack_wait ?? 30e9) / 1e6);
+  }
+
+  /**
+   * Sends `msg` to `to`. Returns the bytes it counts for (pull max_bytes: subject, ack subject, headers and
+   * payload, as nats-server counts), -1 when it was not sent because it ran out of deliveries, or -2 when
+   * it would not fit in `budget` bytes (then nothing changed).
+   */
+  private deliver(msg: StoredMessage, redelivery: boolean, to: string, budget = Number.POSITIVE_INFINITY): number {
+    const cfg = this.config;
+    const entry = redelivery ? this.pending.get(msg.seq)! : undefined;
+    if (entry !== undefined && cfg.max_deliver !== undefined && cfg.max_deliver > 0 && entry.deliveries >= cfg.max_deliver) {
+      // Out of deliveries: it leaves pending without moving the ack floor (as nats-server).
+      this.redeliverQueue.shift();
+      this.pending.delete(msg.seq);
+      this.host.advisory(`$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${this.stream.name}.${this.name}`, {
+        type: "io.nats.jetstream.advisory.v1.max_deliver",
+        stream: this.stream.name,
+        consumer: this.name,
+        stream_seq: msg.seq,
+        deliveries: entry.deliveries,
+      });
+      this.host.changed(this);
+      return -1;
+    }
+    const deliveries = entry === undefined ? 1 : entry.deliveries + 1;
+    const cseq = this.deliveredCseq + 1;
+    const pendingAfter = entry === undefined ? this.numPending() - 1 : this.numPending();
+    const ackSubject = `$JS.ACK.${this.stream.name}.${this.name}.${deliveries}.${msg.seq}.${cseq}.${msg.time}.${pendingAfter}`;
+    let headers = msg.headers;
+    let data = msg.data;
+    if (cfg.headers_only) {
+      headers = withHeader(msg.headers, "Nats-Msg-Size", String(msg.data.length));
+      data = new Uint8Array(0);
+    }
+    const size = msg.subject.length + ackSubject.length + (headers?.length ?? 0) + data.length;
+    if (size > budget) return -2;
+
+    this.deliveredCseq = cseq;
+    const deadline = Date.now() + this.ackWaitMs(deliveries);
+    if (entry !== undefined) {
+      this.redeliverQueue.shift();
+      this.redelivered.add(msg.seq);
+      entry.deliveries = deliveries;
+      entry.cseq = cseq;
+      entry.deadline = deadline;
+    } else {
+      if (this.lpsQueue !== undefined && this.lpsQueue[0] === msg.seq) this.lpsQueue.shift();
+      else if (this.pendingCount > 0) this.pendingCount--;
+      this.deliveredSseq = Math.max(this.deliveredSseq, msg.seq);
+      if (this.ackNone) {
+        this.ackCseq = cseq;
+        this.ackSseq = this.deliveredSseq;
+      } else {
+        this.pending.set(msg.seq, { cseq, firstCseq: cseq, deliveries: 1, deadline });
+      }
+    }
+    this.lastDelivered = this.host.now();
+    this.host.send(to, msg.subject, ackSubject, headers, data);
+    this.host.changed(this);
+    if (this.ackNone) this.host.acked(this, msg.seq);
+    else this.armRedelivery(deadline);
+    return size;
+  }
+
+  /** Delivers whatever can be delivered now: to waiting pull requests, or to the push subject. */
+  kick(): void {
+    if (this.delivering || this.deleted) return;
+    this.delivering = true;
+    try {
+      if (this.isPush) this.pushAll();
+      else this.serveWaiting();
+    } finally {
+      this.delivering = false;
+    }
+  }
+
+  // ---- pull ------------------------------------------------------------------------------------
+
+  /** A MSG.NEXT request. */
+  pull(reply: string, body: Uint8Array): void {
+    this.lastActivity = Date.now();
+    if (this.isPush) return this.status(reply, Status.pushBased());
+    let req: PullRequest;
+    const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8").trim();
+    if (text === "") req = { batch: 1 };
+    else if (/^\d+$/.test(text)) req = { batch: Number(text) };
+    else {
+      try {
+        req = JSON.parse(text) as PullRequest;
+      } catch (err) {
+        return this.status(reply, Status.badRequest((err as Error).message));
+      }
+    }
+    const cfg = this.config;
+    // A batch of 0 or less is a batch of 1 (as nats-server).
+    const batch = Math.max(1, req.batch ?? 1);
+    const expiresNs = req.expires ?? 0;
+    const hbNs = req.idle_heartbeat ?? 0;
+    if (cfg.max_batch !== undefined && cfg.max_batch > 0 && batch > cfg.max_batch) return this.status(reply, Status.exceededMaxBatch(cfg.max_batch));
+    if (cfg.max_expires !== undefined && cfg.max_expires > 0 && expiresNs > cfg.max_expires) return this.status(reply, Status.exceededMaxExpires(cfg.max_expires));
+    if (cfg.max_bytes !== undefined && cfg.max_bytes > 0 && (req.max_bytes ?? 0) > cfg.max_bytes) return this.status(reply, Status.exceededMaxBytes(cfg.max_bytes));
+    if (hbNs > 0 && (expiresNs <= 0 || hbNs > expiresNs / 2)) return this.status(reply, Status.badRequest("heartbeat value too large"));
+    if (expiresNs > 0 && expiresNs < 1_000_000) return this.status(reply, Status.requestTimeout(batch, req.max_bytes ?? 0));
+    const w: Waiting = {
+      reply,
+      batch,
+      maxBytes: req.max_bytes ?? 0,
+      noWait: req.no_wait === true,
+      expires: expiresNs > 0 ? Date.now() + expiresNs / 1e6 : 0,
+      heartbeat: hbNs > 0 ? hbNs / 1e6 : 0,
+      sent: 0,
+      bytes: 0,
+      hbTimer: undefined,
+    };
+    if (!w.noWait && this.waiting.length >= (cfg.max_waiting ?? 512)) return this.status(reply, Status.exceededMaxWaiting());
+    this.delivering = true;
+    try {
+      this.fill(w);
+    } finally {
+      this.delivering = false;
+    }
+    if (w.sent >= w.batch || this.finished(w)) return;
+    if (w.noWait) {
+      // Nothing (more) now: 404 when nothing was sent, 408 after a partial batch (as nats-server).
+      if (w.sent === 0 && w.expires === 0) this.status(reply, Status.noMessages());
+      else this.status(reply, Status.requestTimeout(w.batch - w.sent, w.maxBytes > 0 ? w.maxBytes - w.bytes : 0));
+      return;
+    }
+    this.park(w);
+  }
+
+  /** Sends what is available to a request; true when it has what it asked for. */
+  private fill(w: Waiting): boolean {
+    while (w.sent < w.batch) {
+      const n = this.next();
+      if (n === undefined) return false;
+      const bytes = this.deliver(n.msg, n.redelivery, w.reply, w.maxBytes > 0 ? w.maxBytes - w.bytes : undefined);
+      if (bytes === -2) {
+        this.status(w.reply, Status.maxBytes(w.batch - w.sent, w.maxBytes - w.bytes));
+        w.sent = w.batch;
+        return true;
+      }
+      if (bytes < 0) continue;
+      w.sent++;
+      w.bytes += bytes;
+    }
+    return true;
+  }
+
+  private finished(w: Waiting): boolean {
+    return w.sent >= w.batch;
+  }
+
+  private park(w: Waiting): void {
+    this.waiting.push(w);
+    if (w.heartbeat > 0) {
+      w.hbTimer = setInterval(() => this.status(w.reply, Status.idleHeartbeat(this.deliveredCseq, this.deliveredSseq)), w.heartbeat);
+      w.hbTimer.unref?.();
+    }
+    this.armExpiry();
+  }
+
+  private expiryTimer: NodeJS.Timeout | undefined;
+
+  /** One timer for the soonest-expiring waiting request. */
+  private armExpiry(): void {
+    clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+    let soonest = 0;
+    for (const w of this.waiting) if (w.expires > 0 && (soonest === 0 || w.expires < soonest)) soonest = w.expires;
+    if (soonest === 0) return;
+    this.expiryTimer = setTimeout(() => this.expireWaiting(), Math.max(0, soonest - Date.now()) + 1);
+    this.expiryTimer.unref?.();
+  }
+
+  private expireWaiting(): void {
+    const now = Date.now();
+    for (let i = 0; i < this.waiting.length; ) {
+      const w = this.waiting[i];
+      if (w.expires > 0 && w.expires <= now) {
+        this.waiting.splice(i, 1);
+        clearInterval(w.hbTimer);
+        this.status(w.reply, Status.requestTimeout(w.batch - w.sent, w.maxBytes > 0 ? w.maxBytes - w.bytes : 0));
+      } else {
+        i++;
+      }
+    }
+    this.armExpiry();
+  }
+
+  private serveWaiting(): void {
+    while (this.waiting.length > 0) {
+      const w = this.waiting[0];
+      if (!this.host.hasInterest(w.reply)) {
+        // The requester went away: its request goes too.
+        this.dropWaiting(0);
+        continue;
+      }
+      const before = w.sent;
+      this.fill(w);
+      if (w.sent >= w.batch) {
+        this.dropWaiting(0);
+        continue;
+      }
+      if (w.sent === before) return; // nothing more to deliver now
+    }
+  }
+
+  private dropWaiting(i: number): void {
+    const [w] = this.waiting.splice(i, 1);
+    clearInterval(w.hbTimer);
+    this.armExpiry();
+  }
+
+  private status(reply: string, headers: Buffer): void {
+    this.host.send(reply, reply, "", headers, new Uint8Array(0));
+  }
+
+  get numWaiting(): number {
+    return this.waiting.length;
+  }
+
+  // ---- push ------------------------------------------------------------------------------------
+
+  get pushBound(): boolean {
+    return this.isPush && this.host.hasInterest(this.config.deliver_subject!, this.config.deliver_group);
+  }
+
+  private pushAll(): void {
+    const to = this.config.deliver_subject!;
+    if (!this.host.hasInterest(to, this.config.deliver_group)) return;
+    this.lastActivity = Date.now();
+    while (!this.stalled) {
+      const n = this.next();
+      if (n === undefined) return;
+      const bytes = this.deliver(n.msg, n.redelivery, to);
+      if (bytes < 0) continue;
+      if (this.config.flow_control) this.flowControl(to, bytes);
+      if (this.config.replay_policy === ReplayPolicy.Original) return this.replayPause(n.msg);
+    }
+  }
+
+  /** Flow control: a request every ~1 MiB delivered; delivery stalls while ~2 MiB go unanswered. */
+  private flowControl(to: string, bytes: number): void {
+    this.fcBytes += bytes;
+    if (this.fcOutstanding !== undefined) {
+      this.stalledBytes += bytes;
+      if (this.stalledBytes >= FLOW_CONTROL_BYTES) this.stalled = true;
+      return;
+    }
+    if (this.fcBytes < FLOW_CONTROL_BYTES) return;
+    this.fcBytes = 0;
+    this.stalledBytes = 0;
+    this.fcOutstanding = `$JS.FC.${this.stream.name}.${this.name}.${randomToken(4)}`;
+    this.host.send(to, to, this.fcOutstanding, Status.flowControl(), new Uint8Array(0));
+  }
+
+  /** The client answered a flow-control request. */
+  flowControlReply(subject: string): void {
+    if (subject !== this.fcOutstanding) return;
+    this.fcOutstanding = undefined;
+    this.stalled = false;
+    this.stalledBytes = 0;
+    this.kick();
+  }
+
+  private replayTimer: NodeJS.Timeout | undefined;
+
+  /** replay_policy original: the next message waits as long as it came after this one. */
+  private replayPause(prev: StoredMessage): void {
+    const next = this.stream.store.next(prev.seq + 1, this.filters[0]);
+    if (next === undefined) return;
+    const gapMs = Number((next.time - prev.time) / 1_000_000n);
+    clearTimeout(this.replayTimer);
+    this.replayTimer = setTimeout(() => this.kick(), Math.max(0, gapMs));
+    this.replayTimer.unref?.();
+  }
+
+  // ---- acks ------------------------------------------------------------------------------------
+
+  /**
+   * An ack on `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<ts>.<pending>`: +ACK (or empty),
+   * -NAK [{"delay": ns}], +WPI, +TERM, +NXT [batch]. A reply subject gets an empty message back.
+   */
+  ack(sseq: number, body: Uint8Array, reply: string | undefined): void {
+    this.lastActivity = Date.now();
+    const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
+    const kind = text.slice(0, 4);
+    if (text === "" || text.startsWith("+ACK")) {
+      this.acknowledge(sseq);
+    } else if (kind === "-NAK") {
+      this.nak(sseq, text.slice(4).trim());
+    } else if (kind === "+WPI") {
+      const e = this.pending.get(sseq);
+      if (e !== undefined) {
+        e.deadline = Date.now() + this.ackWaitMs(e.deliveries);
+        this.armRedelivery();
+      }
+    } else if (kind === "+TER") {
+      const e = this.pending.get(sseq);
+      if (e !== undefined) {
+        this.host.advisory(`$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.${this.stream.name}.${this.name}`, {
+          type: "io.nats.jetstream.advisory.v1.terminated",
+          stream: this.stream.name,
+          consumer: this.name,
+          consumer_seq: e.cseq,
+          stream_seq: sseq,
+          deliveries: e.deliveries,
+        });
+        this.acknowledge(sseq);
+      }
+    } else if (kind === "+NXT") {
+      this.acknowledge(sseq);
+      if (reply !== undefined) {
+        const rest = text.slice(4).trim();
+        this.pull(reply, Buffer.from(rest === "" ? "1" : rest));
+        return;
+      }
+    }
+    if (reply !== undefined) this.host.send(reply, reply, "", undefined, new Uint8Array(0));
+    this.kick();
+  }
+
+  private acknowledge(sseq: number): void {
+    if (this.ackNone) return;
+    if (this.config.ack_policy === AckPolicy.All) {
+      // In stream order, so the walk stops at the first later message.
+      for (const s of this.pending.keys()) {
+        if (s > sseq) break;
+        this.settle(s);
+      }
+    } else {
+      if (!this.pending.has(sseq)) return;
+      this.settle(sseq);
+    }
+    this.lastAcked = this.host.now();
+    this.updateAckFloor();
+    this.host.changed(this);
+  }
+
+  private settle(sseq: number): void {
+    this.pending.delete(sseq);
+    this.redelivered.delete(sseq);
+    this.host.acked(this, sseq);
+  }
+
+  private updateAckFloor(): void {
+    if (this.pending.size === 0) {
+      this.ackCseq = this.deliveredCseq;
+      this.ackSseq = this.deliveredSseq;
+      return;
+    }
+    // Pending entries are added in stream order, so the first is the oldest unacknowledged message.
+    const [minS, first] = this.pending.entries().next().value as [number, PendingEntry];
+    this.ackSseq = Math.max(this.ackSseq, minS - 1);
+    this.ackCseq = Math.max(this.ackCseq, first.firstCseq - 1);
+  }
+
+  private nak(sseq: number, arg: string): void {
+    const e = this.pending.get(sseq);
+    if (e === undefined) return;
+    let delayMs = 0;
+    if (arg !== "") {
+      try {
+        const d = JSON.parse(arg) as { delay?: number };
+        delayMs = Math.max(0, (d.delay ?? 0) / 1e6);
+      } catch {
+        // A malformed delay is no delay.
+      }
+    }
+    this.host.advisory(`$JS.EVENT.ADVISORY.CONSUMER.MSG_NAKED.${this.stream.name}.${this.name}`, {
+      type: "io.nats.jetstream.advisory.v1.nak",
+      stream: this.stream.name,
+      consumer: this.name,
+      consumer_seq: e.cseq,
+      stream_seq: sseq,
+      deliveries: e.deliveries,
+    });
+    if (delayMs > 0) {
+      e.deadline = Date.now() + delayMs;
+      this.armRedelivery(e.deadline);
+    } else {
+      e.deadline = 0;
+      this.queueRedelivery(sseq);
+    }
+  }
+
+  /** Whether this consumer is done with `sseq` (acknowledged it, or will never deliver it). */
+  hasAcked(sseq: number): boolean {
+    if (!this.matchesSeq(sseq)) return true;
+    if (sseq > this.deliveredSseq) return false;
+    return !this.pending.has(sseq);
+  }
+
+  private matchesSeq(sseq: number): boolean {
+    if (this.filters.length === 0) return true;
+    const m = this.stream.store.get(sseq);
+    return m === undefined || this.matches(m.subject);
+  }
+
+  // ---- redelivery ------------------------------------------------------------------------------
+
+  private queueRedelivery(sseq: number): void {
+    if (this.redeliverQueue.includes(sseq)) return;
+    // Kept in stream order: older messages are redelivered first.
+    let i = this.redeliverQueue.length;
+    while (i > 0 && this.redeliverQueue[i - 1] > sseq) i--;
+    this.redeliverQueue.splice(i, 0, sseq);
+  }
+
+  private redeliveryAt = 0;
+
+  /**
+   * Keeps one timer for the soonest redelivery. `deadline` is a new one just set: the timer only moves when
+   * it is sooner than the armed one (usual deliveries are later, so they cost nothing).
+   */
+  private armRedelivery(deadline?: number): void {
+    if (this.pending.size === 0) return;
+    if (this.redeliveryTimer !== undefined) {
+      if (deadline === undefined || deadline >= this.redeliveryAt) return;
+      clearTimeout(this.redeliveryTimer);
+      this.redeliveryTimer = undefined;
+    }
+    let soonest = deadline ?? Number.POSITIVE_INFINITY;
+    if (deadline === undefined) for (const e of this.pending.values()) if (e.deadline > 0 && e.deadline < soonest) soonest = e.deadline;
+    if (soonest === Number.POSITIVE_INFINITY) return;
+    this.redeliveryAt = soonest;
+    this.redeliveryTimer = setTimeout(() => {
+      this.redeliveryTimer = undefined;
+      const now = Date.now();
+      for (const [s, e] of this.pending) {
+        if (e.deadline > 0 && e.deadline <= now) {
+          e.deadline = 0; // due: it waits in the queue now, not on the timer
+          this.queueRedelivery(s);
+        }
+      }
+      this.kick();
+      this.armRedelivery();
+    }, Math.max(1, soonest - Date.now()));
+    this.redeliveryTimer.unref?.();
+  }
+
+  // ---- heartbeats and inactivity ------------------------------------------------------------------
+
+  private armTimers(): void {
+    const hb = this.config.idle_heartbeat ?? 0;
+    if (this.isPush && hb > 0) {
+      this.heartbeatTimer = setInterval(() => this.heartbeat(), hb / 1e6);
+      this.heartbeatTimer.unref?.();
+    }
+    const threshold = this.config.inactive_threshold ?? 0;
+    if (threshold > 0) {
+      const ms = threshold / 1e6;
+      this.inactivityTimer = setInterval(() => this.checkInactive(ms), Math.max(100, ms / 2));
+      this.inactivityTimer.unref?.();
+    }
+    if (this.pending.size > 0) this.armRedelivery();
+  }
+
+  /** Push idle heartbeat: sent when nothing was delivered for idle_heartbeat (stall noted while stalled). */
+  private heartbeat(): void {
+    const hbMs = (this.config.idle_heartbeat ?? 0) / 1e6;
+    const sinceDelivery = Number((this.host.now() - this.lastDelivered) / 1_000_000n);
+    if (sinceDelivery < hbMs && Date.now() - this.lastHeartbeatAt < hbMs && !this.stalled) return;
+    const to = this.config.deliver_subject!;
+    if (!this.host.hasInterest(to, this.config.deliver_group)) return;
+    this.lastHeartbeatAt = Date.now();
+    this.host.send(to, to, "", Status.idleHeartbeat(this.deliveredCseq, this.deliveredSseq, this.stalled ? this.fcOutstanding : undefined), new Uint8Array(0));
+  }
+
+  private checkInactive(thresholdMs: number): void {
+    if (this.isPush) {
+      if (this.pushBound) this.lastActivity = Date.now();
+    } else if (this.waiting.length > 0) {
+      this.lastActivity = Date.now();
+    }
+    if (Date.now() - this.lastActivity >= thresholdMs) this.host.expired(this);
+  }
+
+  // ---- info and lifecycle --------------------------------------------------------------------------
+
+  info(): ConsumerInfo {
+    const delivered: ConsumerInfo["delivered"] = { consumer_seq: this.deliveredCseq, stream_seq: this.deliveredSseq };
+    if (this.lastDelivered > 0n) delivered.last_active = rfc3339(this.lastDelivered);
+    const ackFloor: ConsumerInfo["ack_floor"] = { consumer_seq: this.ackCseq, stream_seq: this.ackSseq };
+    if (this.lastAcked > 0n) ackFloor.last_active = rfc3339(this.lastAcked);
+    const info: ConsumerInfo = {
+      stream_name: this.stream.name,
+      name: this.name,
+      created: rfc3339(this.created),
+      config: this.config,
+      delivered,
+      ack_floor: ackFloor,
+      num_ack_pending: this.pending.size,
+      num_redelivered: this.redelivered.size,
+      num_waiting: this.waiting.length,
+      num_pending: this.numPending(),
+    };
+    if (this.pushBound) info.push_bound = true;
+    return info;
+  }
+
+  /** Applies an updated configuration (already checked to be compatible). */
+  update(config: ConsumerConfig): void {
+    this.config = config;
+    this.stop(false);
+    this.armTimers();
+    this.kick();
+  }
+
+  /** Stops timers; with `deleted`, waiting pull requests are told the consumer is gone. */
+  stop(deleted: boolean): void {
+    clearTimeout(this.redeliveryTimer);
+    this.redeliveryTimer = undefined;
+    clearInterval(this.heartbeatTimer);
+    clearInterval(this.inactivityTimer);
+    clearTimeout(this.expiryTimer);
+    clearTimeout(this.replayTimer);
+    if (!deleted) return;
+    this.deleted = true;
+    for (const w of this.waiting.splice(0)) {
+      clearInterval(w.hbTimer);
+      this.status(w.reply, Status.consumerDeleted());
+    }
+  }
+}
+
+/** A header block with one more header (or a new block with just it). */
+function withHeader(block: Uint8Array | undefined, key: string, value: string): Uint8Array {
+  const line = `${key}: ${value}\r\n`;
+  if (block === undefined || block.length === 0) return Buffer.from(`NATS/1.0\r\n${line}\r\n`, "latin1");
+  const text = Buffer.from(block.buffer, block.byteOffset, block.byteLength).toString("latin1");
+  return Buffer.from(`${text.slice(0, text.length - 2)}${line}\r\n`, "latin1");
+}
