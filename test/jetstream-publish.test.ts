@@ -104,6 +104,17 @@ describe("roll-ups", () => {
     expect(await state("R", { subjects_filter: ">" })).toMatchObject({ messages: 1, subjects: { "r.c": 1 } });
   });
 
+  it("on the wire, PubAcks have an empty reply token (two spaces) and API replies do not, as nats-server writes them", async () => {
+    await create({ name: "WIRE", subjects: ["wire"] });
+    const c = await RawClient.connect(srv.port);
+    c.send('CONNECT {"verbose":false,"headers":true}\r\nSUB inbox 1\r\nHPUB wire inbox 28 29\r\nNATS/1.0\r\nNats-Msg-Id: a\r\n\r\nx\r\n');
+    c.send("HPUB wire inbox 28 29\r\nNATS/1.0\r\nNats-Msg-Id: a\r\n\r\nx\r\nPUB $JS.API.STREAM.NAMES inbox 0\r\n\r\n");
+    await c.waitFor("stream_names_response");
+    expect(c.afterInfo).toContain('MSG inbox 1  26\r\n{"stream":"WIRE", "seq":1}\r\nMSG inbox 1  44\r\n{"stream":"WIRE", "seq":1,"duplicate": true}\r\n');
+    expect(c.afterInfo).toMatch(/MSG inbox 1 \d+\r\n\{"type":"io\.nats\.jetstream\.api\.v1\.stream_names_response"/);
+    c.close();
+  });
+
   it("an invalid roll-up value is neither stored nor answered", async () => {
     await create({ name: "RI", subjects: ["ri"], allow_rollup_hdrs: true });
     const c = await RawClient.connect(srv.port);
