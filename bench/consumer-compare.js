@@ -1,7 +1,9 @@
-// JetStream consumers, tsnats vs nats-server (on PATH), same raw-TCP client, alternating A/B. A file
-// stream is filled with N messages of 128 B, then read back:
-//   pull, explicit acks (two outstanding MSG.NEXT requests of 500, every message acked);
-//   push, ack none (pure delivery); push, explicit acks (every message acked, max_ack_pending 1000).
+// JetStream consumers, tsnats vs nats-server (on PATH), same clients, alternating A/B. A file stream is
+// filled with N messages of 128 B, then read back, each scenario by a consumer of its own:
+//   the nats client: consume() with batches of 500 and an ack per message; a push subscription
+//   (js.subscribe, durable, explicit acks);
+//   raw TCP (the client costs nearly nothing, so the server is measured): pull with explicit acks (two
+//   outstanding MSG.NEXT requests of 500); push with ack none; push with explicit acks.
 // Figures are messages/s from the first request to the last message (and its ack sent).
 //
 // Usage: node bench/consumer-compare.js [--rounds 3] [--msgs 200000]
@@ -9,6 +11,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { connect, consumerOpts } from "nats";
 import { readMsgs } from "./lib/msg-reader.js";
 import { pubBlock, publishAll, rawConn, waitPong } from "./lib/raw-load.js";
 import { cpuSeconds, median, startServer } from "./lib/servers.js";
@@ -120,10 +123,52 @@ async function push(port, c, name, ackPolicy) {
   return MSGS / dt;
 }
 
+/** The nats client's consume(): batches of 500, every message acked; msgs/s. */
+async function clientConsume(port, c) {
+  await c.api("CONSUMER.DURABLE.CREATE.C.CC", { stream_name: "C", config: { durable_name: "CC", ack_policy: "explicit" } });
+  const nc = await connect({ servers: `127.0.0.1:${port}` });
+  const consumer = await nc.jetstream().consumers.get("C", "CC");
+  const t0 = performance.now();
+  const messages = await consumer.consume({ max_messages: 500 });
+  let got = 0;
+  for await (const m of messages) {
+    m.ack();
+    if (++got === MSGS) break;
+  }
+  await nc.flush();
+  const dt = (performance.now() - t0) / 1000;
+  await nc.close();
+  return MSGS / dt;
+}
+
+/** The nats client's push subscription (durable, explicit acks); msgs/s. */
+async function clientPush(port) {
+  const nc = await connect({ servers: `127.0.0.1:${port}` });
+  const opts = consumerOpts();
+  opts.durable("CP");
+  opts.deliverTo("push.CP");
+  opts.ackExplicit();
+  opts.deliverAll();
+  opts.manualAck();
+  const t0 = performance.now();
+  const sub = await nc.jetstream().subscribe("c.>", opts);
+  let got = 0;
+  for await (const m of sub) {
+    m.ack();
+    if (++got === MSGS) break;
+  }
+  await nc.flush();
+  const dt = (performance.now() - t0) / 1000;
+  await nc.close();
+  return MSGS / dt;
+}
+
 const SCENARIOS = [
-  { name: "pull, explicit acks", run: (p, c) => pull(p, c) },
-  { name: "push, ack none", run: (p, c) => push(p, c, "PN", "none") },
-  { name: "push, explicit acks", run: (p, c) => push(p, c, "PE", "explicit") },
+  { name: "client consume(), batch 500, explicit acks", run: (p, c) => clientConsume(p, c) },
+  { name: "client push subscribe, explicit acks", run: (p) => clientPush(p) },
+  { name: "raw pull, explicit acks", run: (p, c) => pull(p, c) },
+  { name: "raw push, ack none", run: (p, c) => push(p, c, "PN", "none") },
+  { name: "raw push, explicit acks", run: (p, c) => push(p, c, "PE", "explicit") },
 ];
 
 const results = {};

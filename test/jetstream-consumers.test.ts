@@ -1,8 +1,8 @@
-import { type NatsConnection, connect } from "nats";
+import { AckPolicy, type NatsConnection, connect } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, publish, storeDir } from "./helpers/jetstream.js";
 import { validateResponse } from "./helpers/schemas.js";
-import { type Target, startConfigured } from "./helpers/target.js";
+import { AGAINST_NATS_SERVER, type Target, startConfigured } from "./helpers/target.js";
 import { waitUntil } from "./helpers/wait.js";
 
 /**
@@ -300,5 +300,90 @@ describe("ephemeral consumers", () => {
     const r = await create("DURABLE.CREATE.S.DI", { durable_name: "DI", inactive_threshold: 200_000_000 });
     expect(r.error).toBeUndefined();
     await waitUntil(async () => (await api(nc, "CONSUMER.INFO.S.DI")).error !== undefined, 10_000, "durable gone");
+  });
+});
+
+/**
+ * What nats-server 2.10 added, which tsnats offers because it reports version 2.10.0 (the nats client picks
+ * these forms from it). 2.9.10 cannot check them, so they are skipped against it.
+ */
+describe.skipIf(AGAINST_NATS_SERVER)("2.10 additions", () => {
+  beforeAll(async () => {
+    const r = await api(nc, "STREAM.CREATE.TEN", { name: "TEN", subjects: ["ten.>"] });
+    expect(r.error).toBeUndefined();
+    for (const s of ["ten.a", "ten.b", "ten.c", "ten.a"]) await publish(nc, s, "x");
+  });
+
+  it('action "create" refuses to change an existing consumer (10148); "update" refuses to make one (10149)', async () => {
+    const body = (config: Record<string, unknown>, action: string) => ({ stream_name: "TEN", config, action });
+    expect((await call("CONSUMER.CREATE.TEN.A1", "consumer_create_response", body({ name: "A1", durable_name: "A1" }, "create"))).error).toBeUndefined();
+    // The same configuration again is fine.
+    expect((await call("CONSUMER.CREATE.TEN.A1", "consumer_create_response", body({ name: "A1", durable_name: "A1" }, "create"))).error).toBeUndefined();
+    expect((await call("CONSUMER.CREATE.TEN.A1", "consumer_create_response", body({ name: "A1", durable_name: "A1", description: "new" }, "create"))).error).toEqual({
+      code: 400,
+      err_code: 10148,
+      description: "consumer already exists",
+    });
+    expect((await call("CONSUMER.CREATE.TEN.A1", "consumer_create_response", body({ name: "A1", durable_name: "A1", description: "new" }, "update"))).error).toBeUndefined();
+    expect((await call("CONSUMER.CREATE.TEN.A2", "consumer_create_response", body({ name: "A2", durable_name: "A2" }, "update"))).error).toEqual({
+      code: 400,
+      err_code: 10149,
+      description: "consumer does not exist",
+    });
+    expect((await call("CONSUMER.CREATE.TEN.A3", "consumer_create_response", body({ name: "A3" }, "sideways"))).error).toMatchObject({ err_code: 10025 });
+  });
+
+  it("the client's add and update use those actions", async () => {
+    const jsm = await nc.jetstreamManager();
+    await jsm.consumers.add("TEN", { durable_name: "CL", ack_policy: AckPolicy.Explicit });
+    await expect(jsm.consumers.add("TEN", { durable_name: "CL", ack_policy: AckPolicy.Explicit, description: "other" })).rejects.toThrow(/consumer already exists/);
+    const updated = await jsm.consumers.update("TEN", "CL", { description: "other" });
+    expect(updated.config.description).toBe("other");
+  });
+
+  it("filter_subjects: several filters, delivered in stream order; overlaps and mixing are refused", async () => {
+    const r = await call("CONSUMER.CREATE.TEN.MF", "consumer_create_response", { stream_name: "TEN", config: { name: "MF", filter_subjects: ["ten.a", "ten.c"], ack_policy: "none" } });
+    expect(r.error).toBeUndefined();
+    expect(r.num_pending).toBe(3);
+    const c = await nc.jetstream().consumers.get("TEN", "MF");
+    const seen: string[] = [];
+    for await (const m of await c.fetch({ max_messages: 3, expires: 2000 })) seen.push(`${m.seq}:${m.subject}`);
+    expect(seen).toEqual(["1:ten.a", "3:ten.c", "4:ten.a"]);
+    const overlap = await call("CONSUMER.CREATE.TEN.MF2", "consumer_create_response", { stream_name: "TEN", config: { name: "MF2", filter_subjects: ["ten.*", "ten.a"] } });
+    expect(overlap.error).toEqual({ code: 400, err_code: 10138, description: "consumer subject filters cannot overlap" });
+    const both = await call("CONSUMER.CREATE.TEN.MF3", "consumer_create_response", { stream_name: "TEN", config: { name: "MF3", filter_subject: "ten.a", filter_subjects: ["ten.b"] } });
+    expect(both.error).toMatchObject({ err_code: 10136 });
+    const viaSubject = await call("CONSUMER.CREATE.TEN.MF4.ten.a", "consumer_create_response", { stream_name: "TEN", config: { name: "MF4", filter_subjects: ["ten.a", "ten.b"] } });
+    expect(viaSubject.error).toMatchObject({ err_code: 10137 });
+  });
+
+  it("metadata is kept", async () => {
+    const r = await call("CONSUMER.CREATE.TEN.META", "consumer_create_response", { stream_name: "TEN", config: { name: "META", metadata: { team: "a" } } });
+    expect((r.config as Record<string, unknown>).metadata).toEqual({ team: "a" });
+  });
+
+  it("sample_freq reports acks as metrics", async () => {
+    const metrics = nc.subscribe("$JS.EVENT.METRIC.CONSUMER.ACK.TEN.SMP", { max: 1 });
+    await call("CONSUMER.DURABLE.CREATE.TEN.SMP", "consumer_create_response", { stream_name: "TEN", config: { durable_name: "SMP", ack_policy: "explicit", sample_freq: "100%" } });
+    const m = await (await nc.jetstream().consumers.get("TEN", "SMP")).next({ expires: 2000 });
+    await m!.ackAck();
+    for await (const a of metrics) {
+      expect(a.json<Record<string, unknown>>()).toMatchObject({ type: "io.nats.jetstream.metric.v1.consumer_ack", stream: "TEN", consumer: "SMP", stream_seq: 1, consumer_seq: 1, deliveries: 1 });
+    }
+  });
+
+  it("rate_limit_bps paces a push consumer", async () => {
+    const r = await api(nc, "STREAM.CREATE.RATE", { name: "RATE", subjects: ["rate"] });
+    expect(r.error).toBeUndefined();
+    for (let i = 0; i < 3; i++) await publish(nc, "rate", "x".repeat(800));
+    const sub = nc.subscribe("deliver.rate", { max: 3 });
+    await nc.flush();
+    const t0 = Date.now();
+    // 16 kbit/s is 2000 B/s: three ~870 B deliveries cannot all arrive in under ~0.8 s.
+    await call("CONSUMER.DURABLE.CREATE.RATE.R", "consumer_create_response", { stream_name: "RATE", config: { durable_name: "R", deliver_subject: "deliver.rate", rate_limit_bps: 16_000 } });
+    let n = 0;
+    for await (const _ of sub) n++;
+    expect(n).toBe(3);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(700);
   });
 });

@@ -19,6 +19,9 @@ export interface JetStreamLimits {
 /** nats-server's default `sync_interval`: committed data reaches the disk at least this often. */
 export const DEFAULT_SYNC_INTERVAL = 2 * 60 * 1000;
 
+/** How often changed consumer states (delivered, acked, pending) are written, in ms. */
+const CONSUMER_STATE_INTERVAL = 100;
+
 export const UNLIMITED: JetStreamLimits = Object.freeze({ maxMemory: -1, maxStorage: -1, maxStreams: -1, maxConsumers: -1 });
 
 /** What an account's JetStream needs from the shard that hosts it. */
@@ -61,8 +64,15 @@ export class AccountJetStream {
   readonly api = { total: 0, errors: 0 };
   private pending: PendingReply[] = [];
   private dirty = false;
-  /** Durable consumers whose state changed since the last commit. */
+  /**
+   * Durable consumers whose state changed since it was last saved. Their states are saved at most every
+   * CONSUMER_STATE_INTERVAL (acks and deliveries change them all the time; like nats-server, a crash may
+   * forget the last moments of acks, which are then redelivered), their configurations at the next commit.
+   */
   private readonly dirtyConsumers = new Set<Consumer>();
+  private consumerConfigChanged = false;
+  private consumerSaveDue = 0;
+  private consumerTimer: NodeJS.Timeout | undefined;
   /** Streams that got messages since the last commit: their consumers deliver after it. */
   private readonly fresh = new Set<Stream>();
 
@@ -166,19 +176,31 @@ export class AccountJetStream {
   }
 
   get hasWork(): boolean {
-    return this.dirty || this.pending.length > 0 || this.dirtyConsumers.size > 0 || this.fresh.size > 0;
+    if (this.dirty || this.pending.length > 0 || this.fresh.size > 0) return true;
+    return this.dirtyConsumers.size > 0 && (this.consumerConfigChanged || Date.now() >= this.consumerSaveDue);
   }
 
   /**
    * Makes the account's writes durable (messages, consumer states), then sends the replies that were
    * waiting for it, then lets consumers deliver what was just stored.
    */
-  commit(): void {
-    for (const c of this.dirtyConsumers) {
-      if (c.stream.consumers.get(c.name) === c) this.store.saveConsumer(c.stream.name, consumerRecord(c));
-    }
-    if (this.dirty || this.dirtyConsumers.size > 0) {
+  commit(force = false): void {
+    const saveConsumers = this.dirtyConsumers.size > 0 && (force || this.consumerConfigChanged || Date.now() >= this.consumerSaveDue);
+    if (saveConsumers) {
+      for (const c of this.dirtyConsumers) {
+        if (c.stream.consumers.get(c.name) === c) this.store.saveConsumer(c.stream.name, consumerRecord(c));
+      }
       this.dirtyConsumers.clear();
+      this.consumerConfigChanged = false;
+      this.consumerSaveDue = Date.now() + CONSUMER_STATE_INTERVAL;
+    } else if (this.dirtyConsumers.size > 0 && this.consumerTimer === undefined) {
+      this.consumerTimer = setTimeout(() => {
+        this.consumerTimer = undefined;
+        this.commit();
+      }, Math.max(1, this.consumerSaveDue - Date.now()));
+      this.consumerTimer.unref?.();
+    }
+    if (this.dirty || saveConsumers) {
       this.store.commit();
       this.dirty = false;
     }
@@ -290,7 +312,10 @@ export class AccountJetStream {
     const full = max > 0 && this.consumerCountAll() >= max;
     const { consumer, created } = createConsumer(stream, raw, target, this.consumerHost, nowNs(), full);
     if (created) {
-      if (!consumer.ephemeral) this.dirtyConsumers.add(consumer);
+      if (!consumer.ephemeral) {
+        this.dirtyConsumers.add(consumer);
+        this.consumerConfigChanged = true;
+      }
       this.advisory(`$JS.EVENT.ADVISORY.CONSUMER.CREATED.${stream.name}.${consumer.name}`, {
         type: "io.nats.jetstream.advisory.v1.consumer_action",
         stream: stream.name,
@@ -299,6 +324,7 @@ export class AccountJetStream {
       });
     } else if (!consumer.ephemeral) {
       this.dirtyConsumers.add(consumer);
+      this.consumerConfigChanged = true;
     }
     this.fresh.add(stream);
     return consumer;
@@ -418,6 +444,8 @@ export class AccountJetStream {
   }
 
   close(): void {
+    this.commit(true);
+    clearTimeout(this.consumerTimer);
     clearInterval(this.syncTimer);
     for (const s of this.streams.values()) s.stop();
     this.store.close();

@@ -83,6 +83,11 @@ export function normalizeConsumerConfig(raw: unknown, stream: StreamConfig, ephe
       throw bad(JsErrors.ConsumerFilterNotSubset);
     }
   }
+  for (let i = 0; i < cfgFilters.length; i++) {
+    for (let j = i + 1; j < cfgFilters.length; j++) {
+      if (subjectsCollide(cfgFilters[i], cfgFilters[j])) throw bad(JsErrors.ConsumerOverlappingSubjectFilters);
+    }
+  }
   switch (deliver) {
     case DeliverPolicy.All:
     case DeliverPolicy.Last:

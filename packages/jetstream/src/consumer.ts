@@ -34,6 +34,8 @@ interface PendingEntry {
   deliveries: number;
   /** When it is due for redelivery (ms, Date.now() clock). */
   deadline: number;
+  /** When it was last sent (ms), for the ack time in sampled ack metrics. */
+  sentAt: number;
 }
 
 /** A pull request waiting for messages. */
@@ -214,7 +216,7 @@ export class Consumer {
     this.ackSseq = s.ackFloor.sseq;
     if (Array.isArray(s.redelivered)) for (const seq of s.redelivered) this.redelivered.add(seq);
     const deadline = Date.now() + this.ackWaitMs(1);
-    for (const [sseq, cseq, deliveries] of s.pending) this.pending.set(sseq, { cseq, firstCseq: cseq, deliveries, deadline });
+    for (const [sseq, cseq, deliveries] of s.pending) this.pending.set(sseq, { cseq, firstCseq: cseq, deliveries, deadline, sentAt: 0 });
   }
 
   state(): ConsumerState {
@@ -369,6 +371,7 @@ export class Consumer {
       entry.deliveries = deliveries;
       entry.cseq = cseq;
       entry.deadline = deadline;
+      entry.sentAt = Date.now();
     } else {
       if (this.lpsQueue !== undefined && this.lpsQueue[0] === msg.seq) this.lpsQueue.shift();
       else if (this.pendingCount > 0) this.pendingCount--;
@@ -377,7 +380,7 @@ export class Consumer {
         this.ackCseq = cseq;
         this.ackSseq = this.deliveredSseq;
       } else {
-        this.pending.set(msg.seq, { cseq, firstCseq: cseq, deliveries: 1, deadline });
+        this.pending.set(msg.seq, { cseq, firstCseq: cseq, deliveries: 1, deadline, sentAt: Date.now() });
       }
     }
     this.lastDelivered = this.host.now();
@@ -556,6 +559,7 @@ export class Consumer {
     const to = this.config.deliver_subject!;
     if (!this.host.hasInterest(to, this.config.deliver_group)) return;
     this.lastActivity = Date.now();
+    if (this.rateTimer !== undefined && this.rateFreeAt > Date.now()) return; // the timer resumes
     while (!this.stalled) {
       const n = this.next();
       if (n === undefined) return;
@@ -563,7 +567,26 @@ export class Consumer {
       if (bytes < 0) continue;
       if (this.config.flow_control) this.flowControl(to, bytes);
       if (this.config.replay_policy === ReplayPolicy.Original) return this.replayPause(n.msg);
+      if ((this.config.rate_limit_bps ?? 0) > 0 && this.rateLimited(bytes)) return;
     }
+  }
+
+  private rateTimer: NodeJS.Timeout | undefined;
+  /** When the bits sent so far at rate_limit_bps will have gone (ms). */
+  private rateFreeAt = 0;
+
+  /** rate_limit_bps: after `bytes` more, true when delivery must wait (a timer resumes it). */
+  private rateLimited(bytes: number): boolean {
+    const now = Date.now();
+    this.rateFreeAt = Math.max(this.rateFreeAt, now) + (bytes * 8 * 1000) / this.config.rate_limit_bps!;
+    if (this.rateFreeAt <= now + 1) return false;
+    clearTimeout(this.rateTimer);
+    this.rateTimer = setTimeout(() => {
+      this.rateTimer = undefined;
+      this.kick();
+    }, this.rateFreeAt - now);
+    this.rateTimer.unref?.();
+    return true;
   }
 
   /** Flow control: a request every ~1 MiB delivered; delivery stalls while ~2 MiB go unanswered. */
@@ -598,6 +621,7 @@ export class Consumer {
     if (next === undefined) return;
     const gapMs = Number((next.time - prev.time) / 1_000_000n);
     clearTimeout(this.replayTimer);
+    clearTimeout(this.rateTimer);
     this.replayTimer = setTimeout(() => this.kick(), Math.max(0, gapMs));
     this.replayTimer.unref?.();
   }
@@ -656,12 +680,31 @@ export class Consumer {
         this.settle(s);
       }
     } else {
-      if (!this.pending.has(sseq)) return;
+      const e = this.pending.get(sseq);
+      if (e === undefined) return;
+      this.sample(sseq, e);
       this.settle(sseq);
     }
     this.lastAcked = this.host.now();
     this.updateAckFloor();
     this.host.changed(this);
+  }
+
+  /** sample_freq: that share of acks is reported on `$JS.EVENT.METRIC.CONSUMER.ACK.<stream>.<consumer>`. */
+  private sample(sseq: number, e: PendingEntry): void {
+    const freq = this.config.sample_freq;
+    if (freq === undefined || freq === "") return;
+    const percent = Number.parseFloat(freq);
+    if (!(percent > 0) || Math.random() * 100 >= percent) return;
+    this.host.advisory(`$JS.EVENT.METRIC.CONSUMER.ACK.${this.stream.name}.${this.name}`, {
+      type: "io.nats.jetstream.metric.v1.consumer_ack",
+      stream: this.stream.name,
+      consumer: this.name,
+      consumer_seq: e.cseq,
+      stream_seq: sseq,
+      ack_time: e.sentAt > 0 ? (Date.now() - e.sentAt) * 1_000_000 : 0,
+      deliveries: e.deliveries,
+    });
   }
 
   private settle(sseq: number): void {
@@ -842,6 +885,7 @@ export class Consumer {
     clearInterval(this.inactivityTimer);
     clearTimeout(this.expiryTimer);
     clearTimeout(this.replayTimer);
+    clearTimeout(this.rateTimer);
     if (!deleted) return;
     this.deleted = true;
     for (const w of this.waiting.splice(0)) {

@@ -29,27 +29,37 @@ function randomName(): string {
  * Checks a create request and decides the consumer's name and whether it is ephemeral, with nats-server
  * 2.9.10's rules for the three create subjects.
  */
-export function createRequest(raw: unknown, streamName: string, target: CreateTarget): { name: string; ephemeral: boolean; config: Record<string, unknown> } {
+export function createRequest(
+  raw: unknown,
+  streamName: string,
+  target: CreateTarget,
+): { name: string; ephemeral: boolean; config: Record<string, unknown>; action: string } {
   checkShape(raw, { stream_name: "string", config: CONSUMER_CONFIG_SHAPE, action: "string" });
   const req = raw as Partial<ConsumerCreateRequest>;
   if (req.stream_name !== streamName) throw new JsApiError(JsErrors.StreamMismatch);
+  const action = req.action ?? "";
+  if (action !== "" && action !== "create" && action !== "update") throw new JsApiError(JsErrors.InvalidJSON);
   const config = { ...(req.config ?? {}) } as Record<string, unknown>;
+  // A filter in the subject names one subject; a consumer with several cannot use that form.
+  if (target.filter !== undefined && Array.isArray(config.filter_subjects) && config.filter_subjects.length > 0) {
+    throw new JsApiError(JsErrors.ConsumerMultipleFiltersNotAllowed);
+  }
   const durable = typeof config.durable_name === "string" && config.durable_name !== "" ? config.durable_name : undefined;
   const named = typeof config.name === "string" && config.name !== "" ? config.name : undefined;
   if (target.durable) {
     if (durable === undefined) throw new JsApiError(JsErrors.ConsumerDurableNameNotSet);
     if (durable !== target.name) throw new JsApiError(JsErrors.ConsumerDurableNameNotMatchSubject);
-    return { name: durable, ephemeral: false, config };
+    return { name: durable, ephemeral: false, config, action };
   }
   if (target.name === undefined) {
     if (durable !== undefined) throw new JsApiError(JsErrors.ConsumerEphemeralWithDurableName);
-    return { name: named ?? randomName(), ephemeral: true, config };
+    return { name: named ?? randomName(), ephemeral: true, config, action };
   }
   if (target.filter !== undefined && config.filter_subject !== target.filter) throw new JsApiError(JsErrors.ConsumerCreateFilterSubjectMismatch);
   if (durable !== undefined && durable !== target.name) throw new JsApiError(JsErrors.ConsumerDurableNameNotMatchSubject);
   if (named !== undefined && named !== target.name) throw new JsApiError(JsErrors.ConsumerDurableNameNotMatchSubject);
   if (durable !== undefined && named === undefined) config.name = target.name;
-  return { name: target.name, ephemeral: durable === undefined, config };
+  return { name: target.name, ephemeral: durable === undefined, config, action };
 }
 
 /** Workqueue streams allow one consumer per message: no two unfiltered, no overlapping filters. */
@@ -78,11 +88,14 @@ export function createConsumer(
   now: bigint,
   accountFull: boolean,
 ): { consumer: Consumer; created: boolean; updated: boolean } {
-  const { name, ephemeral, config } = createRequest(raw, stream.name, target);
+  const { name, ephemeral, config, action } = createRequest(raw, stream.name, target);
   const cfg = normalizeConsumerConfig(config, stream.config, ephemeral);
   const existing = stream.consumers.get(name);
+  // The 2.10 actions: "create" never changes an existing consumer, "update" never makes a new one.
+  if (existing === undefined && action === "update") throw new JsApiError(JsErrors.ConsumerDoesNotExist);
   if (existing !== undefined) {
     if (sameConsumerConfig(existing.config, cfg)) return { consumer: existing, created: false, updated: false };
+    if (action === "create") throw new JsApiError(JsErrors.ConsumerAlreadyExists);
     checkConsumerUpdate(existing.config, cfg);
     checkWorkqueue(stream, cfg, existing);
     existing.update(cfg);

@@ -187,7 +187,10 @@ export class LmdbStreamStore implements StreamStore {
     if (this.messages === 0) return undefined;
     const start = Math.max(Math.ceil(from), this.firstSeq);
     if (!(start <= this.lastSeq)) return undefined;
-    if (selectsAll(filter)) return this.getExisting(this.seqFrom(start));
+    if (selectsAll(filter)) {
+      // Sequences are mostly contiguous (consumers read them in order): one direct read before a cursor.
+      return this.get(start) ?? this.getExisting(this.seqFrom(start));
+    }
     if (isLiteralFilter(filter)) return this.getExisting(this.subjectSeqFrom(filter, start));
     // Wildcard: scan; when the first matches are not close and there are few subjects, ask the index of each.
     let scanned = 0;
