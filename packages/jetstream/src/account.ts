@@ -1,7 +1,7 @@
 import type { AccountStore, StoredMessage, StreamStore } from "@tsnats/store";
 import { Sublist, subjectMatches, subjectsCollide } from "@tsnats/subject";
 import { type AccountInfo, type AccountLimits, RetentionPolicy, type StreamConfig } from "./api-types.js";
-import { JsApiError, JsErrors } from "./errors.js";
+import { JsApiError, JsErrors, type apiError } from "./errors.js";
 import { type Consumer, type ConsumerHost } from "./consumer.js";
 import { type CreateTarget, consumerRecord, createConsumer, restoreConsumer } from "./consumers.js";
 import { Stream, type StreamHost } from "./stream.js";
@@ -36,6 +36,22 @@ export interface AccountHost {
   hasInterest(subject: string, queue?: string): boolean;
   /** Size of a message as a storage kind counts it. */
   messageSize(subject: string, headers: Uint8Array | undefined, data: Uint8Array, memory: boolean): number;
+  /** The server's own limits (max_memory_store, max_file_store) and what all accounts use, when it has them. */
+  readonly server?: ServerResources;
+}
+
+/** JetStream resources of the whole server, across accounts (and shards). */
+export interface ServerResources {
+  /** The server's limit for memory (`memory`) or file storage, -1 for none. */
+  limit(memory: boolean): number;
+  /** Bytes stored by all accounts. */
+  used(memory: boolean): number;
+  /** Bytes reserved by all streams' max_bytes. */
+  reserved(memory: boolean): number;
+  /** This account's stored bytes changed by `delta`. */
+  usageChanged(memory: boolean, delta: number): void;
+  /** Some stream's max_bytes or storage changed, or a stream came or went. */
+  reservationsChanged(): void;
 }
 
 interface CaptureEntry {
@@ -127,10 +143,39 @@ export class AccountJetStream {
       this.dirty = true;
       this.commit();
     },
+    admit: (stream, size) => this.admit(stream.memory, size),
+    usage: (stream, delta) => this.usageChanged(stream.memory, delta),
   };
+
+  /** Bytes stored in the account's memory and file streams. */
+  private usedMemory = 0;
+  private usedStorage = 0;
+
+  private usageChanged(memory: boolean, delta: number): void {
+    if (memory) this.usedMemory += delta;
+    else this.usedStorage += delta;
+    this.host.server?.usageChanged(memory, delta);
+  }
+
+  /**
+   * Whether `size` more bytes may be stored: the account's limit counts the new message (10002 past it),
+   * the server's limit refuses once it is already exceeded (10023), as nats-server checks them.
+   */
+  private admit(memory: boolean, size: number): Parameters<typeof apiError>[0] | undefined {
+    const limit = memory ? this.limits.maxMemory : this.limits.maxStorage;
+    if (limit > 0 && (memory ? this.usedMemory : this.usedStorage) + size > limit) return JsErrors.AccountResourcesExceeded;
+    const server = this.host.server;
+    if (server !== undefined) {
+      const max = server.limit(memory);
+      if (max > 0 && server.used(memory) > max) return JsErrors.InsufficientResources;
+    }
+    return undefined;
+  }
 
   private addStream(stream: Stream): void {
     this.streams.set(stream.name, stream);
+    if (stream.bytes !== 0) this.usageChanged(stream.memory, stream.bytes);
+    this.host.server?.reservationsChanged();
     for (const s of stream.config.subjects ?? []) this.captures.insert({ subject: s, queue: undefined, stream });
   }
 
@@ -250,6 +295,7 @@ export class AccountJetStream {
     this.checkResources(cfg, stream);
     this.removeStreamIndex(stream);
     stream.update(cfg);
+    this.host.server?.reservationsChanged();
     for (const s of cfg.subjects ?? []) this.captures.insert({ subject: s, queue: undefined, stream });
     if (!stream.memory) this.store.updateStreamConfig(cfg.name, JSON.stringify(cfg));
     this.dirty = true;
@@ -263,6 +309,8 @@ export class AccountJetStream {
     for (const c of [...stream.consumers.values()]) this.removeConsumer(stream, c);
     this.removeStreamIndex(stream);
     this.streams.delete(name);
+    if (stream.bytes !== 0) this.usageChanged(stream.memory, -stream.bytes);
+    this.host.server?.reservationsChanged();
     stream.stop();
     this.store.deleteStream(name);
     this.dirty = true;
@@ -288,14 +336,26 @@ export class AccountJetStream {
     }
   }
 
-  /** A stream's max_bytes is reserved against the account's memory or storage limit. */
+  /** A stream's max_bytes is reserved against the account's and the server's memory or storage limit. */
   private checkResources(cfg: StreamConfig, self: Stream | undefined): void {
     const memory = cfg.storage === "memory";
+    if (cfg.max_bytes <= 0) return;
+    const refuse = () => new JsApiError(memory ? JsErrors.MemoryResourcesExceeded : JsErrors.StorageResourcesExceeded);
     const limit = memory ? this.limits.maxMemory : this.limits.maxStorage;
-    if (limit <= 0 || cfg.max_bytes <= 0) return;
-    let reserved = 0;
-    for (const s of this.streams.values()) if (s !== self && s.memory === memory && s.config.max_bytes > 0) reserved += s.config.max_bytes;
-    if (reserved + cfg.max_bytes > limit) throw new JsApiError(memory ? JsErrors.MemoryResourcesExceeded : JsErrors.StorageResourcesExceeded);
+    if (limit > 0 && this.reserved(memory, self) + cfg.max_bytes > limit) throw refuse();
+    const server = this.host.server;
+    const max = server?.limit(memory) ?? -1;
+    if (server !== undefined && max > 0) {
+      const own = self !== undefined && self.memory === memory && self.config.max_bytes > 0 ? self.config.max_bytes : 0;
+      if (server.reserved(memory) - own + cfg.max_bytes > max) throw refuse();
+    }
+  }
+
+  /** The max_bytes reserved by the account's streams of a storage kind (but `except`). */
+  reserved(memory: boolean, except?: Stream): number {
+    let n = 0;
+    for (const s of this.streams.values()) if (s !== except && s.memory === memory && s.config.max_bytes > 0) n += s.config.max_bytes;
+    return n;
   }
 
   // ---- consumers -------------------------------------------------------------------------------

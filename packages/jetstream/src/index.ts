@@ -1,6 +1,6 @@
 export * from "./api-types.js";
 export { JsApiError, JsErrors, apiError, type JsErrorEntry, type JsErrorName } from "./errors.js";
-export { AccountJetStream, type AccountHost, type JetStreamLimits, UNLIMITED, DEFAULT_SYNC_INTERVAL } from "./account.js";
+export { AccountJetStream, type AccountHost, type ServerResources, type JetStreamLimits, UNLIMITED, DEFAULT_SYNC_INTERVAL } from "./account.js";
 export { handleApi, notEnabledResponse, API_PREFIX } from "./api.js";
 export { Stream } from "./stream.js";
 export { normalizeStreamConfig } from "./stream-config.js";

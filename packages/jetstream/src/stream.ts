@@ -20,6 +20,10 @@ export interface StreamHost {
   stored?(stream: Stream, msg: StoredMessage): void;
   /** Called after the age timer removed expired messages (they must be committed). */
   expired?(stream: Stream): void;
+  /** A refusal when storing `size` more bytes would go over the account's or server's limits. */
+  admit?(stream: Stream, size: number): Parameters<typeof apiError>[0] | undefined;
+  /** The stream's stored bytes changed by `delta` (the account keeps its usage up to date). */
+  usage?(stream: Stream, delta: number): void;
 }
 
 interface DedupeEntry {
@@ -41,6 +45,8 @@ export class Stream {
   private ageTimer: NodeJS.Timeout | undefined;
   /** The stream's consumers, by name. */
   readonly consumers = new Map<string, Consumer>();
+  /** Stored bytes as last reported to the account. */
+  private reportedBytes: number;
 
   get consumerCount(): number {
     return this.consumers.size;
@@ -52,8 +58,23 @@ export class Stream {
     readonly store: StreamStore,
     private readonly host: StreamHost,
   ) {
+    this.reportedBytes = store.state().bytes;
     this.recoverDedupe();
     this.scheduleAge();
+  }
+
+  /** Bytes the stream holds, as the account counts them against its limits. */
+  get bytes(): number {
+    return this.reportedBytes;
+  }
+
+  /** Reports a change of stored bytes to the account (after every change of the stored set). */
+  private reportBytes(): void {
+    const now = this.store.state().bytes;
+    if (now === this.reportedBytes) return;
+    const delta = now - this.reportedBytes;
+    this.reportedBytes = now;
+    this.host.usage?.(this, delta);
   }
 
   get name(): string {
@@ -87,6 +108,8 @@ export class Stream {
     const size = (headers?.length ?? 0) + data.length;
     if (cfg.max_msg_size !== undefined && cfg.max_msg_size > 0 && size > cfg.max_msg_size) return fail(JsErrors.StreamMessageExceedsMaximum);
     const msgSize = this.host.messageSize(subject, headers, data, this.memory);
+    const refused = this.host.admit?.(this, msgSize);
+    if (refused !== undefined) return fail(refused);
     if (cfg.discard === DiscardPolicy.New) {
       const st = this.store.state();
       if (cfg.max_msgs > 0 && st.messages >= cfg.max_msgs) return fail(JsErrors.StreamStoreFailed, { err: "maximum messages exceeded" });
@@ -106,6 +129,7 @@ export class Stream {
     this.enforceLimits(stored);
     if (cfg.republish !== undefined) this.republish(msg);
     this.host.stored?.(this, msg);
+    this.reportBytes();
     if (this.ageTimer === undefined) this.scheduleAge();
     return { ack: { stream: cfg.name, seq: msg.seq } };
   }
@@ -194,11 +218,13 @@ export class Stream {
   removeMessage(seq: number, subject: string | undefined, erase = false): boolean {
     if (!this.store.remove(seq, erase)) return false;
     for (const c of this.consumers.values()) c.messageRemoved(seq, subject);
+    this.reportBytes();
     return true;
   }
 
   /** After a purge: consumers skip what went and forget pending acks for it. */
   private purged(): void {
+    this.reportBytes();
     if (this.consumers.size === 0) return;
     const first = this.store.state().firstSeq;
     for (const c of this.consumers.values()) c.streamPurged(first);

@@ -40,6 +40,11 @@ export const Peer = {
    * f64 threshold; then bytes data.
    */
   Pub: 1,
+  /**
+   * A shard's JetStream figures, for the server-wide limits: u32 shard, f64 memory used, f64 file used,
+   * f64 memory reserved, f64 file reserved.
+   */
+  Usage: 2,
 } as const;
 
 export const PeerKind = {

@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { API_PREFIX, AccountJetStream, type AccountHost, type JetStreamLimits, handleApi, notEnabledResponse } from "@tsnats/jetstream";
+import { API_PREFIX, AccountJetStream, type AccountHost, type JetStreamLimits, type ServerResources, handleApi, notEnabledResponse } from "@tsnats/jetstream";
 import { type AccountStore, LmdbAccountStore, MemoryAccountStore, messageSize } from "@tsnats/store";
 
 /** JetStream as a shard is told it: where accounts' data lives and which accounts have it (with limits). */
@@ -11,6 +11,9 @@ export interface ShardJetStreamConfig {
   accounts: Record<string, JetStreamLimits>;
   /** Flush committed data to disk every this many ms, or on every commit ("always"). */
   syncInterval: number | "always";
+  /** The server's own limits (max_memory_store, max_file_store), -1 for none. */
+  maxMemory: number;
+  maxStore: number;
 }
 
 /** Opens an account's store: an LMDB environment of its own (so the account can move), or memory. */
@@ -27,12 +30,14 @@ export function openAccountJetStream(
   account: string,
   publish: AccountHost["publish"],
   hasInterest: AccountHost["hasInterest"],
+  server: ServerResources | undefined,
 ): AccountJetStream | undefined {
   const limits = cfg.accounts[account];
   if (limits === undefined) return undefined;
   const host: AccountHost = {
     publish,
     hasInterest,
+    server,
     messageSize: (subject, headers, data, memory) => messageSize(subject, headers, data, memory ? "memory" : "file"),
   };
   return new AccountJetStream(account, limits, openAccountStore(cfg, account), host, cfg.syncInterval === "always" ? 0 : cfg.syncInterval);

@@ -6,6 +6,7 @@ import { BatchReader, BatchWriter } from "./codec.js";
 import { ClientFlags, In, NO_ANSWER, Out, Peer, PeerKind } from "./ops.js";
 import { placeAccount } from "./placement.js";
 import { type ShardJetStreamConfig, openAccountJetStream, routeToJetStream } from "./shard-jetstream.js";
+import { ShardResources } from "./shard-resources.js";
 
 /** Where a shard's batches go. Implemented by its host (worker thread ports, or in-process calls). */
 export interface ShardIO {
@@ -78,8 +79,25 @@ export class Shard {
     this.toPeers = Array.from({ length: cfg.shardCount }, () => new BatchWriter());
     const jsCfg = cfg.jetstream;
     if (jsCfg !== undefined) {
+      if (jsCfg.maxMemory > 0 || jsCfg.maxStore > 0) {
+        this.resources = new ShardResources(cfg.index, cfg.shardCount, jsCfg.maxMemory, jsCfg.maxStore, () => this.reservedBytes());
+      }
       for (const acc of this.accounts.values()) this.openJetStream(acc, jsCfg);
     }
+  }
+
+  /** The server-wide JetStream limits, when the server has them. */
+  private readonly resources: ShardResources | undefined;
+
+  private reservedBytes(): [number, number] {
+    let mem = 0;
+    let file = 0;
+    for (const acc of this.accounts.values()) {
+      if (acc.js === undefined) continue;
+      mem += acc.js.reserved(true);
+      file += acc.js.reserved(false);
+    }
+    return [mem, file];
   }
 
   private openJetStream(acc: AccountState, jsCfg: ShardJetStreamConfig): void {
@@ -88,6 +106,7 @@ export class Shard {
       acc.name,
       (subject, reply, headers, data, shown) => this.publishInternal(acc, subject, reply, headers, data, shown),
       (subject, queue) => this.hasInterest(acc, subject, queue),
+      this.resources,
     );
   }
 
@@ -251,6 +270,10 @@ export class Shard {
     this.toMain.u32(NO_ANSWER);
     while (!r.done) {
       const op = r.u8();
+      if (op === Peer.Usage) {
+        this.resources?.readPeer(r);
+        continue;
+      }
       if (op !== Peer.Pub) throw new Error(`shard ${this.cfg.index}: unknown op ${op} from a peer`);
       const account = r.str();
       const subject = r.str();
@@ -279,6 +302,7 @@ export class Shard {
   }
 
   private flushPeers(): void {
+    this.resources?.broadcast(this.toPeers);
     for (let i = 0; i < this.toPeers.length; i++) {
       const w = this.toPeers[i];
       if (w.count > 0) this.io.toPeer(i, w.take());

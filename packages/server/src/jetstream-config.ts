@@ -23,5 +23,11 @@ export function jetstreamConfig(opts: ServerOptions, accounts: AccountConfig[]):
       enabled[acc.name] = { maxMemory: a.maxMemory, maxStorage: a.maxStorage, maxStreams: a.maxStreams, maxConsumers: a.maxConsumers };
     }
   }
-  return { storeDir, accounts: enabled, syncInterval: js.syncInterval ?? DEFAULT_SYNC_INTERVAL };
+  return {
+    storeDir,
+    accounts: enabled,
+    syncInterval: js.syncInterval ?? DEFAULT_SYNC_INTERVAL,
+    maxMemory: js.maxMemoryStore ?? -1,
+    maxStore: js.maxFileStore ?? -1,
+  };
 }
