@@ -10,9 +10,11 @@ import { parseRfc3339, rfc3339 } from "./time.js";
 export interface ConsumerHost {
   /**
    * Sends a message into the account on `subject` (a deliver subject or a pull request's inbox), showing
-   * `shown` as its subject (the stream message's own subject, for deliveries).
+   * `shown` as its subject when given (deliveries show the stream message's own subject). Others (statuses,
+   * ack confirmations) show whatever subject they reach the receiver on, like any reply: across a service
+   * import that is the requester's own inbox, not the mapped one.
    */
-  send(subject: string, shown: string, reply: string | undefined, headers: Uint8Array | undefined, data: Uint8Array): void;
+  send(subject: string, shown: string | undefined, reply: string | undefined, headers: Uint8Array | undefined, data: Uint8Array): void;
   /** Whether anyone listens on `subject` (as a member of queue group `queue`, when given). */
   hasInterest(subject: string, queue?: string): boolean;
   /** The consumer's state changed: persist it with the next commit. */
@@ -542,7 +544,7 @@ export class Consumer {
   }
 
   private status(reply: string, headers: Buffer): void {
-    this.host.send(reply, reply, "", headers, new Uint8Array(0));
+    this.host.send(reply, undefined, "", headers, new Uint8Array(0));
   }
 
   get numWaiting(): number {
@@ -601,7 +603,7 @@ export class Consumer {
     this.fcBytes = 0;
     this.stalledBytes = 0;
     this.fcOutstanding = `$JS.FC.${this.stream.name}.${this.name}.${randomToken(4)}`;
-    this.host.send(to, to, this.fcOutstanding, Status.flowControl(), new Uint8Array(0));
+    this.host.send(to, undefined, this.fcOutstanding, Status.flowControl(), new Uint8Array(0));
   }
 
   /** The client answered a flow-control request. */
@@ -667,7 +669,7 @@ export class Consumer {
         return;
       }
     }
-    if (reply !== undefined) this.host.send(reply, reply, "", undefined, new Uint8Array(0));
+    if (reply !== undefined) this.host.send(reply, undefined, "", undefined, new Uint8Array(0));
     this.kick();
   }
 
@@ -834,7 +836,7 @@ export class Consumer {
     const to = this.config.deliver_subject!;
     if (!this.host.hasInterest(to, this.config.deliver_group)) return;
     this.lastHeartbeatAt = Date.now();
-    this.host.send(to, to, "", Status.idleHeartbeat(this.deliveredCseq, this.deliveredSseq, this.stalled ? this.fcOutstanding : undefined), new Uint8Array(0));
+    this.host.send(to, undefined, "", Status.idleHeartbeat(this.deliveredCseq, this.deliveredSseq, this.stalled ? this.fcOutstanding : undefined), new Uint8Array(0));
   }
 
   private checkInactive(thresholdMs: number): void {

@@ -8,6 +8,7 @@ import {
 } from "@tsnats/accounts";
 import type { AccountJetStream } from "@tsnats/jetstream";
 import { Sublist, type Subscription } from "@tsnats/subject";
+import { RemoteInterest, type StreamImportInterest, streamImportInterest } from "./import-interest.js";
 
 /** A client connection as a shard knows it. */
 export interface ShardClient {
@@ -24,6 +25,8 @@ export class LocalSub implements Subscription {
   delivered = 0;
   /** With max > 0 the subscription ends after `max` deliveries (UNSUB <sid> <max>). */
   max = 0;
+  /** Whether it registered interest with exporters of the stream imports it listens to. */
+  importInterest = false;
   constructor(
     readonly client: ShardClient,
     readonly id: number,
@@ -70,6 +73,10 @@ export class AccountState {
   readonly serviceImports = new Sublist<ServiceImportRoute>();
   readonly streamExports = new Sublist<StreamExportRoute>();
   readonly responses = new Map<string, ResponseMapping>();
+  /** The stream imports this account makes: its subscriptions' interest goes to their exporters. */
+  readonly streamImports: StreamImportInterest[] = [];
+  /** Interest in this account's subjects from subscribers of other accounts, through their stream imports. */
+  readonly remoteInterest = new RemoteInterest();
   /** `_R_.<tag>.`: the prefix of this account's response subjects (a random tag per account and shard run). */
   readonly replyPrefix: string;
   /** The account's JetStream, when it has it. */
@@ -106,6 +113,7 @@ export function buildAccountStates(accounts: AccountConfig[], placement: (accoun
           responseThreshold: exp.kind === "service" ? exp.responseThreshold : 0,
         });
       } else {
+        states.get(acc.name)?.streamImports.push(streamImportInterest(imp));
         const st = states.get(imp.account);
         if (st === undefined) continue;
         st.streamExports.insert({ subject: imp.subject, queue: undefined, importer: acc.name, imp });

@@ -45,6 +45,13 @@ export const Peer = {
    * f64 memory reserved, f64 file reserved.
    */
   Usage: 2,
+  /**
+   * Interest through a stream import, for the exporter: u32 from shard, str exporter account, str subject
+   * (in the exporter's space), str queue ("" none), i32 delta (+1 subscribed, -1 gone).
+   */
+  Interest: 3,
+  /** u32 from shard: forget all interest that shard registered (it restarted and registers again). */
+  InterestReset: 4,
 } as const;
 
 export const PeerKind = {

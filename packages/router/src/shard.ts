@@ -7,6 +7,7 @@ import { ClientFlags, In, NO_ANSWER, Out, Peer, PeerKind } from "./ops.js";
 import { placeAccount } from "./placement.js";
 import { type ShardJetStreamConfig, openAccountJetStream, routeToJetStream } from "./shard-jetstream.js";
 import { ShardResources } from "./shard-resources.js";
+import { exporterSubject } from "./import-interest.js";
 
 /** Where a shard's batches go. Implemented by its host (worker thread ports, or in-process calls). */
 export interface ShardIO {
@@ -77,6 +78,13 @@ export class Shard {
     this.place = (a) => placeAccount(a, cfg.shardCount, cfg.pins);
     this.accounts = buildAccountStates(cfg.accounts, this.place, cfg.index, () => randomToken());
     this.toPeers = Array.from({ length: cfg.shardCount }, () => new BatchWriter());
+    // A shard that restarts registers its clients' import interest again: peers forget the old first.
+    for (let i = 0; i < cfg.shardCount; i++) {
+      if (i === cfg.index) continue;
+      this.toPeers[i].u8(Peer.InterestReset);
+      this.toPeers[i].u32(cfg.index);
+      this.toPeers[i].count++;
+    }
     const jsCfg = cfg.jetstream;
     if (jsCfg !== undefined) {
       if (jsCfg.maxMemory > 0 || jsCfg.maxStore > 0) {
@@ -112,9 +120,9 @@ export class Shard {
 
   /**
    * Whether a message on `subject` in `acc` would reach anyone (push consumers deliver only then, pull
-   * requests whose requester left are dropped): a subscriber, a pending service reply, or a stream export
-   * (whose importers, maybe in other shards, are taken to listen). With `queue`, only members of that
-   * queue group count (a push consumer's deliver_group).
+   * requests whose requester left are dropped): a subscriber, a pending service reply, or a subscriber of
+   * another account listening through a stream import (the interest its shard reported). With `queue`,
+   * only members of that queue group count (a push consumer's deliver_group).
    */
   private hasInterest(acc: AccountState, subject: string, queue?: string): boolean {
     if (acc.responses.size > 0 && acc.responses.has(subject)) return true;
@@ -123,7 +131,7 @@ export class Shard {
     } else if (acc.sublist.hasInterest(subject)) {
       return true;
     }
-    return acc.streamExports.count > 0 && acc.streamExports.match(subject).psubs.length > 0;
+    return acc.remoteInterest.has(subject, queue);
   }
 
   /**
@@ -274,6 +282,19 @@ export class Shard {
         this.resources?.readPeer(r);
         continue;
       }
+      if (op === Peer.Interest) {
+        const from = r.u32();
+        const account = r.str();
+        const subject = r.str();
+        const queue = r.optStr();
+        this.interestArrived(from, account, subject, queue, r.i32());
+        continue;
+      }
+      if (op === Peer.InterestReset) {
+        const from = r.u32();
+        for (const acc of this.accounts.values()) acc.remoteInterest.dropFrom(from);
+        continue;
+      }
       if (op !== Peer.Pub) throw new Error(`shard ${this.cfg.index}: unknown op ${op} from a peer`);
       const account = r.str();
       const subject = r.str();
@@ -339,7 +360,10 @@ export class Shard {
     const c = this.clients.get(cid);
     if (c === undefined) return;
     this.clients.delete(cid);
-    if (c.subs.size > 0) c.account.sublist.removeBatch(c.subs.values());
+    if (c.subs.size > 0) {
+      c.account.sublist.removeBatch(c.subs.values());
+      for (const sub of c.subs.values()) if (sub.importInterest) this.importInterest(sub, -1);
+    }
   }
 
   private subscribe(cid: number, id: number, subject: string, queue: string | undefined): void {
@@ -349,6 +373,7 @@ export class Shard {
     c.account.sublist.insert(sub);
     c.subs.set(id, sub);
     c.account.js?.interestChanged(subject);
+    if (c.account.streamImports.length > 0) this.importInterest(sub, 1);
   }
 
   private unsubscribe(cid: number, id: number, max: number): void {
@@ -361,6 +386,38 @@ export class Shard {
     }
     c.subs.delete(id);
     c.account.sublist.remove(sub);
+    if (sub.importInterest) this.importInterest(sub, -1);
+  }
+
+  // ---- interest across stream imports ---------------------------------------------------------
+
+  /** Tells the exporters of the stream imports `sub` listens through that it came (1) or went (-1). */
+  private importInterest(sub: LocalSub, delta: number): void {
+    for (const si of sub.client.account.streamImports) {
+      const subject = exporterSubject(si, sub.subject);
+      if (subject === undefined) continue;
+      sub.importInterest = true;
+      const shard = this.place(si.exporter);
+      if (shard === this.cfg.index) {
+        this.interestArrived(this.cfg.index, si.exporter, subject, sub.queue, delta);
+        continue;
+      }
+      const w = this.toPeers[shard];
+      w.u8(Peer.Interest);
+      w.u32(this.cfg.index);
+      w.str(si.exporter);
+      w.str(subject);
+      w.optStr(sub.queue);
+      w.i32(delta);
+      w.count++;
+    }
+  }
+
+  private interestArrived(from: number, account: string, subject: string, queue: string | undefined, delta: number): void {
+    const acc = this.accounts.get(account);
+    if (acc === undefined) return;
+    acc.remoteInterest.change(from, subject, queue, delta);
+    if (delta > 0) acc.js?.interestChanged(subject);
   }
 
   // ---- routing -------------------------------------------------------------------------------
@@ -453,6 +510,7 @@ export class Shard {
     if (sub.max > 0 && sub.delivered >= sub.max) {
       sub.client.subs.delete(sub.id);
       sub.client.account.sublist.remove(sub);
+      if (sub.importInterest) this.importInterest(sub, -1);
     }
     return true;
   }
