@@ -7,7 +7,8 @@
  * plus its counters in the account's `_state` DB (lmdb-state.ts).
  *
  * Writes are buffered here and applied by the account's commit, in one synced transaction:
- * - appends since the last commit: `pending` (sequences pendingBase.., contiguous up to lastSeq);
+ * - appends since the last commit: `pending` (sequences pendingBase.., contiguous up to lastSeq; skipped
+ *   sequences, see `appendAt`, are empty slots, or lie between the databases' last and pendingBase);
  * - removals of committed messages: `removed` (sequence -> subject, size, erase);
  * - a purge of everything: `dbCleared` (the committed part is gone; the commit clears the three DBs);
  * - per-subject counts touched since the commit: `counts` (a cache) + `dirtySubjects`.
@@ -33,7 +34,7 @@ import {
   subjectKey,
 } from "./lmdb-subjects.js";
 import { lowerBound } from "./sorted.js";
-import { storedSize } from "./types.js";
+import { checkAppendSeq, storedSize } from "./types.js";
 import type { PurgeOptions, StorageKind, StoredMessage, StreamState, StreamStore } from "./types.js";
 
 export type BinaryDb = Database<Buffer, Buffer>;
@@ -84,6 +85,12 @@ const FEW_SUBJECTS = 64;
 const SCAN_BEFORE_INDEX = 32;
 /** Purges find their targets this many at a time. */
 const PURGE_BATCH = 1024;
+/**
+ * `appendAt` fills a gap shorter than this in the overlay with empty slots; past it, it commits the overlay
+ * first and starts the next one at the new sequence. Filling costs a few ns per slot and every later scan of
+ * the overlay walks the slots; a commit costs tens of µs: past a few thousand sequences, committing is cheaper.
+ */
+const PENDING_GAP_MAX = 4096;
 /** Scratch key for point reads (lmdb copies keys before using them). */
 const SCRATCH_KEY = Buffer.alloc(8);
 
@@ -151,7 +158,33 @@ export class LmdbStreamStore implements StreamStore {
 
   append(subject: string, headers: Uint8Array | undefined, data: Uint8Array, time: bigint): StoredMessage {
     this.checkOpen();
-    const seq = this.lastSeq + 1;
+    return this.put(this.lastSeq + 1, subject, headers, data, time);
+  }
+
+  appendAt(seq: number, subject: string, headers: Uint8Array | undefined, data: Uint8Array, time: bigint): StoredMessage {
+    this.checkOpen();
+    checkAppendSeq(seq, this.lastSeq);
+    this.skipTo(seq);
+    return this.put(seq, subject, headers, data, time);
+  }
+
+  /**
+   * Makes `seq` (> lastSeq) the overlay's next slot. Nothing is written for the skipped sequences: the
+   * databases simply have no key for them, and every count (numDeleted = span - messages, the first key as
+   * firstSeq at open) already follows from the keys present.
+   */
+  private skipTo(seq: number): void {
+    const gap = seq - this.lastSeq - 1;
+    if (gap === 0) return;
+    // A long gap is not materialised: the overlay is committed (durable earlier than asked is harmless) so the
+    // next one can start at `seq`. `commit` may be a no-op (inside a commit), hence the second check.
+    if (this.pending.length > 0 && gap > PENDING_GAP_MAX) this.host.commit();
+    if (this.pending.length === 0) this.pendingBase = seq;
+    else for (let k = 0; k < gap; k++) this.pending.push(undefined);
+  }
+
+  /** Stores a message in the overlay under `seq`, its next slot (`pendingBase + pending.length`). */
+  private put(seq: number, subject: string, headers: Uint8Array | undefined, data: Uint8Array, time: bigint): StoredMessage {
     const m = encodeMessage(seq, subject, headers, data, time);
     this.pending.push(m);
     this.pendingLive++;

@@ -1,14 +1,19 @@
 /**
- * The memory stream store: messages in an array indexed by sequence, with a per-subject index (an ascending
+ * The memory stream store: messages in arrays indexed by sequence, with a per-subject index (an ascending
  * sequence list per subject) so literal-subject reads, counts and purges do not walk the stream.
  *
- * Layout: `slots[i]` holds sequence `base + i` (undefined once removed). Slots are grouped in blocks of 1024
- * with a live count per block, so skipping long gaps and counting from a sequence are O(n / 1024) at worst.
- * Removals at the front advance `firstSeq`; the dead prefix is cut off once it is half the array.
+ * Layout: the stream is a list of runs of consecutive sequences (`Run`): `slots[i]` of a run holds sequence
+ * `base + i` (undefined once removed). Appends extend the last run; `appendAt` past a long gap starts a new
+ * run instead, so a skip of millions of sequences costs one run, not one slot per sequence (a short gap is
+ * filled with empty slots: cheaper than a run for the reads that cross it). Sequences between runs are
+ * deleted. There is one run unless mirrors skipped sequences.
+ * Slots are grouped in blocks of 1024 with a live count per block (and per run), so skipping long stretches
+ * of removed messages and counting from a sequence are O(n / 1024 + runs) at worst. Removals at the front advance `firstSeq`;
+ * runs left without messages at the front are dropped, and a run's dead prefix is cut off once it is half of it.
  */
 import { filterMatches, isLiteralFilter, selectsAll } from "./filter.js";
 import { SeqList } from "./seq-list.js";
-import { messageSize } from "./types.js";
+import { checkAppendSeq, messageSize } from "./types.js";
 import type { PurgeOptions, StorageKind, StoredMessage, StreamState, StreamStore } from "./types.js";
 
 const BLOCK_SHIFT = 10;
@@ -16,6 +21,8 @@ const BLOCK = 1 << BLOCK_SHIFT;
 const BLOCK_MASK = BLOCK - 1;
 /** With at most this many subjects, wildcard reads go through the per-subject index instead of scanning. */
 const FEW_SUBJECTS = 64;
+/** `appendAt` fills a gap shorter than this with empty slots; a longer one starts a new run. */
+const RUN_GAP = BLOCK;
 
 class MemoryMessage implements StoredMessage {
   constructor(
@@ -29,6 +36,125 @@ class MemoryMessage implements StoredMessage {
   ) {}
 }
 
+/** Consecutive sequences from `base`: `slots[i]` holds `base + i`, undefined once removed (or skipped). */
+class Run {
+  slots: (MemoryMessage | undefined)[] = [];
+  /** Live messages per block of BLOCK slots (blocks counted from `base`). */
+  blockLive: number[] = [];
+  /** Live messages in the whole run. */
+  live = 0;
+
+  constructor(public base: number) {}
+
+  /** One past the run's last sequence. */
+  get end(): number {
+    return this.base + this.slots.length;
+  }
+
+  get(seq: number): MemoryMessage | undefined {
+    const i = seq - this.base;
+    return i >= 0 && i < this.slots.length ? this.slots[i] : undefined;
+  }
+
+  /** Appends `m` at `end`. */
+  push(m: MemoryMessage): void {
+    const i = this.slots.length;
+    this.slots.push(m);
+    const b = i >> BLOCK_SHIFT;
+    if (b === this.blockLive.length) this.blockLive.push(1);
+    else this.blockLive[b]++;
+    this.live++;
+  }
+
+  /** Appends `n` empty slots (skipped sequences). */
+  skip(n: number): void {
+    for (let k = 0; k < n; k++) this.slots.push(undefined);
+    const blocks = (this.slots.length + BLOCK_MASK) >> BLOCK_SHIFT;
+    while (this.blockLive.length < blocks) this.blockLive.push(0);
+  }
+
+  /** Removes the message at `seq`; returns it, or undefined when it was not there. */
+  remove(seq: number): MemoryMessage | undefined {
+    const i = seq - this.base;
+    const m = i >= 0 && i < this.slots.length ? this.slots[i] : undefined;
+    if (!m) return undefined;
+    this.slots[i] = undefined;
+    this.blockLive[i >> BLOCK_SHIFT]--;
+    this.live--;
+    return m;
+  }
+
+  /** The first message with sequence >= `seq`, skipping empty blocks. */
+  liveFrom(seq: number): MemoryMessage | undefined {
+    if (this.live === 0) return undefined;
+    const slots = this.slots;
+    const n = slots.length;
+    let i = Math.max(seq - this.base, 0);
+    while (i < n) {
+      if ((i & BLOCK_MASK) === 0 && this.blockLive[i >> BLOCK_SHIFT] === 0) {
+        i += BLOCK;
+        continue;
+      }
+      const m = slots[i];
+      if (m) return m;
+      i++;
+    }
+    return undefined;
+  }
+
+  /** The last message with sequence <= `seq`, skipping empty blocks. */
+  liveAtOrBefore(seq: number): MemoryMessage | undefined {
+    if (this.live === 0) return undefined;
+    const slots = this.slots;
+    let i = Math.min(seq - this.base, slots.length - 1);
+    while (i >= 0) {
+      if ((i & BLOCK_MASK) === BLOCK_MASK && this.blockLive[i >> BLOCK_SHIFT] === 0) {
+        i -= BLOCK;
+        continue;
+      }
+      const m = slots[i];
+      if (m) return m;
+      i--;
+    }
+    return undefined;
+  }
+
+  /** Messages with sequence >= `seq`. */
+  countFrom(seq: number): number {
+    const i = seq - this.base;
+    if (i <= 0) return this.live;
+    if (i >= this.slots.length) return 0;
+    const b = i >> BLOCK_SHIFT;
+    const blockEnd = Math.min((b + 1) << BLOCK_SHIFT, this.slots.length);
+    let n = 0;
+    for (let j = i; j < blockEnd; j++) if (this.slots[j]) n++;
+    for (let k = b + 1; k < this.blockLive.length; k++) n += this.blockLive[k];
+    return n;
+  }
+
+  /** Pushes onto `out` the empty slots' sequences from `from` (at least `base`) to the end. */
+  deletedFrom(from: number, out: number[]): void {
+    for (let i = Math.max(from - this.base, 0); i < this.slots.length; ) {
+      if ((i & BLOCK_MASK) === 0 && this.blockLive[i >> BLOCK_SHIFT] === BLOCK) {
+        i += BLOCK;
+        continue;
+      }
+      if (!this.slots[i]) out.push(this.base + i);
+      i++;
+    }
+  }
+
+  /** Drops the dead prefix below `first` once it is at least half the run (whole blocks: alignment holds). */
+  trimBefore(first: number): void {
+    const dead = first - this.base;
+    if (dead < BLOCK || dead * 2 < this.slots.length) return;
+    const blocks = dead >> BLOCK_SHIFT;
+    this.slots = this.slots.slice(blocks << BLOCK_SHIFT);
+    this.blockLive = this.blockLive.slice(blocks);
+    this.base += blocks << BLOCK_SHIFT;
+  }
+}
+
 export interface MemoryStreamStoreOptions {
   /**
    * How `bytes` counts a message (see `messageSize`): "memory" (default) as nats-server's memory streams, or
@@ -39,10 +165,14 @@ export interface MemoryStreamStoreOptions {
 
 export class MemoryStreamStore implements StreamStore {
   readonly kind: StorageKind;
-  private slots: (MemoryMessage | undefined)[] = [];
-  /** The sequence of `slots[0]`; blocks are counted from here. */
-  private base = 1;
-  private blockLive: number[] = [];
+  /**
+   * The runs, ascending and disjoint; `runs[head..]` are kept (the ones before are dead, dropped in bulk).
+   * When there are messages the last run ends at lastSeq.
+   */
+  private runs: Run[] = [];
+  private head = 0;
+  /** The last run (where appends go), undefined when there is none. */
+  private tail: Run | undefined;
   private readonly bySubject = new Map<string, SeqList>();
   private messages = 0;
   private bytes = 0;
@@ -55,36 +185,17 @@ export class MemoryStreamStore implements StreamStore {
   }
 
   append(subject: string, headers: Uint8Array | undefined, data: Uint8Array, time: bigint): StoredMessage {
-    const seq = this.lastSeq + 1;
-    // One private copy of headers + data: the caller may reuse its buffers, and erase must not touch theirs.
-    const hlen = headers?.length ?? 0;
-    const buf = Buffer.allocUnsafe(hlen + data.length);
-    if (hlen > 0) buf.set(headers!, 0);
-    buf.set(data, hlen);
-    const hdr = hlen > 0 ? buf.subarray(0, hlen) : undefined;
-    const size = messageSize(subject, hdr, data, this.kind);
-    const msg = new MemoryMessage(seq, subject, time, hdr, buf.subarray(hlen), size);
+    return this.put(this.lastSeq + 1, subject, headers, data, time);
+  }
 
-    const i = this.slots.length; // == seq - base: appends are contiguous
-    this.slots.push(msg);
-    const b = i >> BLOCK_SHIFT;
-    if (b === this.blockLive.length) this.blockLive.push(1);
-    else this.blockLive[b]++;
-    let list = this.bySubject.get(subject);
-    if (!list) this.bySubject.set(subject, (list = new SeqList()));
-    list.push(seq);
-
-    if (this.messages === 0) this.firstSeq = seq;
-    this.messages++;
-    this.bytes += size;
-    this.lastSeq = seq;
-    this.lastTime = time;
-    return msg;
+  appendAt(seq: number, subject: string, headers: Uint8Array | undefined, data: Uint8Array, time: bigint): StoredMessage {
+    checkAppendSeq(seq, this.lastSeq);
+    return this.put(seq, subject, headers, data, time);
   }
 
   get(seq: number): StoredMessage | undefined {
-    const i = seq - this.base;
-    return i >= 0 && i < this.slots.length ? this.slots[i] : undefined;
+    const k = this.runIndex(seq);
+    return k >= this.head ? this.runs[k].get(seq) : undefined;
   }
 
   next(from: number, filter?: string): StoredMessage | undefined {
@@ -132,12 +243,9 @@ export class MemoryStreamStore implements StreamStore {
   }
 
   remove(seq: number, erase = false): boolean {
-    const i = seq - this.base;
-    if (!(i >= 0 && i < this.slots.length)) return false;
-    const m = this.slots[i];
+    const k = this.runIndex(seq);
+    const m = k >= this.head ? this.runs[k].remove(seq) : undefined;
     if (!m) return false;
-    this.slots[i] = undefined;
-    this.blockLive[i >> BLOCK_SHIFT]--;
     const list = this.bySubject.get(m.subject)!;
     list.remove(seq);
     if (list.size === 0) this.bySubject.delete(m.subject);
@@ -173,7 +281,7 @@ export class MemoryStreamStore implements StreamStore {
       messages: this.messages,
       bytes: this.bytes,
       firstSeq: this.firstSeq,
-      firstTime: empty ? 0n : this.slots[this.firstSeq - this.base]!.time,
+      firstTime: empty ? 0n : this.get(this.firstSeq)!.time,
       lastSeq: this.lastSeq,
       lastTime: this.lastTime,
       numDeleted: empty ? 0 : this.lastSeq - this.firstSeq + 1 - this.messages,
@@ -215,14 +323,14 @@ export class MemoryStreamStore implements StreamStore {
   deleted(): number[] {
     const out: number[] = [];
     if (this.messages === 0) return out;
-    for (let seq = this.firstSeq; seq <= this.lastSeq; ) {
-      const i = seq - this.base;
-      if ((i & BLOCK_MASK) === 0 && this.blockLive[i >> BLOCK_SHIFT] === BLOCK) {
-        seq += BLOCK;
-        continue;
-      }
-      if (!this.slots[i]) out.push(seq);
-      seq++;
+    // Sequences between runs were skipped: listed one by one, as the interface asks.
+    let expected = this.firstSeq;
+    for (let k = this.head; k < this.runs.length; k++) {
+      const run = this.runs[k];
+      if (run.end <= expected) continue;
+      for (; expected < run.base; expected++) out.push(expected);
+      run.deletedFrom(expected, out);
+      expected = run.end;
     }
     return out;
   }
@@ -231,46 +339,84 @@ export class MemoryStreamStore implements StreamStore {
 
   close(): void {}
 
-  /** The first stored message with sequence >= `seq`, skipping empty blocks. */
-  private liveFrom(seq: number): MemoryMessage | undefined {
-    const slots = this.slots;
-    const n = slots.length;
-    let i = Math.max(seq - this.base, 0);
-    while (i < n) {
-      if ((i & BLOCK_MASK) === 0 && this.blockLive[i >> BLOCK_SHIFT] === 0) {
-        i += BLOCK;
-        continue;
+  /** Stores a message under `seq` (> lastSeq), skipping the sequences in between. */
+  private put(seq: number, subject: string, headers: Uint8Array | undefined, data: Uint8Array, time: bigint): StoredMessage {
+    // One private copy of headers + data: the caller may reuse its buffers, and erase must not touch theirs.
+    const hlen = headers?.length ?? 0;
+    const buf = Buffer.allocUnsafe(hlen + data.length);
+    if (hlen > 0) buf.set(headers!, 0);
+    buf.set(data, hlen);
+    const hdr = hlen > 0 ? buf.subarray(0, hlen) : undefined;
+    const size = messageSize(subject, hdr, data, this.kind);
+    const msg = new MemoryMessage(seq, subject, time, hdr, buf.subarray(hlen), size);
+
+    this.runEndingAt(seq).push(msg);
+    let list = this.bySubject.get(subject);
+    if (!list) this.bySubject.set(subject, (list = new SeqList()));
+    list.push(seq);
+
+    if (this.messages === 0) this.firstSeq = seq;
+    this.messages++;
+    this.bytes += size;
+    this.lastSeq = seq;
+    this.lastTime = time;
+    return msg;
+  }
+
+  /** The run `seq` (> lastSeq) is to be appended to: the last one (a short gap filled) or a new one. */
+  private runEndingAt(seq: number): Run {
+    const tail = this.tail;
+    if (tail) {
+      const gap = seq - tail.end;
+      if (gap === 0) return tail;
+      if (gap < RUN_GAP) {
+        tail.skip(gap);
+        return tail;
       }
-      const m = slots[i];
+    }
+    const run = new Run(seq);
+    this.runs.push(run);
+    this.tail = run;
+    return run;
+  }
+
+  /** The index of the run that may hold `seq` (the last one with base <= seq), or head - 1 when none. */
+  private runIndex(seq: number): number {
+    const runs = this.runs;
+    let hi = runs.length;
+    // Nearly always one run, or a read near the end.
+    if (this.tail && this.tail.base <= seq) return hi - 1;
+    let lo = this.head;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (runs[mid].base <= seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - 1;
+  }
+
+  /** The first stored message with sequence >= `seq`. */
+  private liveFrom(seq: number): MemoryMessage | undefined {
+    for (let k = Math.max(this.runIndex(seq), this.head); k < this.runs.length; k++) {
+      const m = this.runs[k].liveFrom(seq);
       if (m) return m;
-      i++;
     }
     return undefined;
   }
 
-  /** The last stored message with sequence <= `seq`, skipping empty blocks. */
+  /** The last stored message with sequence <= `seq`. */
   private liveAtOrBefore(seq: number): MemoryMessage | undefined {
-    const slots = this.slots;
-    let i = Math.min(seq - this.base, slots.length - 1);
-    while (i >= 0) {
-      if ((i & BLOCK_MASK) === BLOCK_MASK && this.blockLive[i >> BLOCK_SHIFT] === 0) {
-        i -= BLOCK;
-        continue;
-      }
-      const m = slots[i];
+    for (let k = this.runIndex(seq); k >= this.head; k--) {
+      const m = this.runs[k].liveAtOrBefore(seq);
       if (m) return m;
-      i--;
     }
     return undefined;
   }
 
   private countLiveFrom(seq: number): number {
-    const i = seq - this.base;
-    const b = i >> BLOCK_SHIFT;
-    const blockEnd = Math.min((b + 1) << BLOCK_SHIFT, this.slots.length);
-    let n = 0;
-    for (let j = i; j < blockEnd; j++) if (this.slots[j]) n++;
-    for (let k = b + 1; k < this.blockLive.length; k++) n += this.blockLive[k];
+    const k = this.runIndex(seq);
+    let n = k >= this.head ? this.runs[k].countFrom(seq) : 0;
+    for (let j = Math.max(k + 1, this.head); j < this.runs.length; j++) n += this.runs[j].live;
     return n;
   }
 
@@ -296,26 +442,31 @@ export class MemoryStreamStore implements StreamStore {
   }
 
   private clear(): void {
-    this.slots = [];
-    this.blockLive = [];
-    this.base = this.lastSeq + 1;
+    this.runs = [];
+    this.head = 0;
+    this.tail = undefined;
     this.bySubject.clear();
     this.messages = 0;
     this.bytes = 0;
     this.firstSeq = this.lastSeq + 1;
   }
 
-  /** Drops the dead prefix once it is at least half the array (whole blocks, so block alignment holds). */
+  /** After the first message went: drops what is below the new firstSeq (dead runs, a dead prefix). */
   private compact(): void {
     if (this.messages === 0) {
       this.clear();
       return;
     }
-    const dead = this.firstSeq - this.base;
-    if (dead < BLOCK || dead * 2 < this.slots.length) return;
-    const blocks = dead >> BLOCK_SHIFT;
-    this.slots = this.slots.slice(blocks << BLOCK_SHIFT);
-    this.blockLive = this.blockLive.slice(blocks);
-    this.base += blocks << BLOCK_SHIFT;
+    if (this.runs[this.head] !== this.tail) this.dropRunsBefore(this.firstSeq);
+    this.runs[this.head].trimBefore(this.firstSeq);
+  }
+
+  /** Drops the runs that end at or below `first` (all dead), in bulk once they are half the list. */
+  private dropRunsBefore(first: number): void {
+    while (this.runs[this.head].end <= first) this.head++;
+    if (this.head * 2 >= this.runs.length) {
+      this.runs = this.runs.slice(this.head);
+      this.head = 0;
+    }
   }
 }

@@ -51,6 +51,12 @@ export interface StreamStore {
    * limits: the stream layer decides what to evict (see `remove`/`purge`) in the same batch.
    */
   append(subject: string, headers: Uint8Array | undefined, data: Uint8Array, time: bigint): StoredMessage;
+  /**
+   * Stores a message under `seq`, which must be greater than lastSeq (throws RangeError otherwise); the
+   * sequences in between are skipped: on an empty store (no messages) firstSeq becomes `seq`, otherwise
+   * they count as deleted (numDeleted, deleted()). Used by mirrors, which keep the origin's sequences.
+   */
+  appendAt(seq: number, subject: string, headers: Uint8Array | undefined, data: Uint8Array, time: bigint): StoredMessage;
   /** The message at `seq`, or undefined when it never existed or was removed. */
   get(seq: number): StoredMessage | undefined;
   /** The first message with sequence >= `from` whose subject matches `filter` (any subject when absent). */
@@ -143,4 +149,14 @@ export function messageSize(
 export function storedSize(subjectBytes: number, headerBytes: number, dataBytes: number, kind: StorageKind): number {
   if (kind === "memory") return subjectBytes + headerBytes + dataBytes + 16;
   return subjectBytes + dataBytes + 30 + (headerBytes > 0 ? headerBytes + 4 : 0);
+}
+
+/**
+ * The check `appendAt` makes before changing anything: `seq` must be a sequence (a safe integer, as the
+ * LMDB keys hold below 2^53) past `lastSeq`.
+ */
+export function checkAppendSeq(seq: number, lastSeq: number): void {
+  if (!Number.isSafeInteger(seq) || seq <= lastSeq) {
+    throw new RangeError(`appendAt: sequence ${seq} is not an integer above the last sequence ${lastSeq}`);
+  }
 }

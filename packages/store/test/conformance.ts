@@ -474,6 +474,247 @@ export function defineStreamStoreConformance(name: string, opts: ConformanceOpti
       expect(s.state()).toMatchObject({ firstSeq: 12, numDeleted: 1 });
     });
 
+    /** Stores `subject` at `seq` with data `subject#seq` and time 1000 + seq (as `fill` does). */
+    function putAt(s: StreamStore, seq: number, subject: string): StoredMessage {
+      return s.appendAt(seq, subject, undefined, enc(`${subject}#${seq}`), BigInt(1000 + seq));
+    }
+    const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+    it("appendAt: a gap after existing messages counts as deleted", () => {
+      let s = fresh().store;
+      fill(s, ["a", "b", "a"]);
+      const m = s.appendAt(10, "d.x", HDR, enc("ten"), 77n);
+      expect(m.seq).toBe(10);
+      expect(m.subject).toBe("d.x");
+      expect(text(m.data)).toBe("ten");
+      const check = (st: StreamStore): void => {
+        expect(st.state()).toEqual({
+          messages: 4,
+          bytes: size("a", undefined, enc("a#1")) + size("b", undefined, enc("b#2")) + size("a", undefined, enc("a#3")) + size("d.x", HDR, enc("ten")),
+          firstSeq: 1,
+          firstTime: 1001n,
+          lastSeq: 10,
+          lastTime: 77n,
+          numDeleted: 6,
+          numSubjects: 3,
+        });
+        expect(st.deleted()).toEqual(range(4, 9));
+        for (const seq of range(4, 9)) expect(st.get(seq)).toBeUndefined();
+        expect(text(st.get(10)!.headers)).toBe(text(HDR));
+        expect(st.get(10)!.time).toBe(77n);
+        expect(st.next(4)!.seq).toBe(10);
+        expect(st.next(4, "d.x")!.seq).toBe(10);
+        expect(st.next(4, "d.*")!.seq).toBe(10);
+        expect(st.next(4, "a")).toBeUndefined();
+        expect(st.next(11)).toBeUndefined();
+        expect(st.count(0)).toBe(4);
+        expect(st.count(4)).toBe(1);
+        expect(st.count(7, ">")).toBe(1);
+        expect(st.count(3, "*")).toBe(1);
+        expect(st.count(0, "d.>")).toBe(1);
+        expect(st.last(">")!.seq).toBe(10);
+        expect(st.last("a")!.seq).toBe(3);
+        expect(st.last("*.x")!.seq).toBe(10);
+        expect(st.subjects()).toEqual(new Map([["a", 2], ["b", 1], ["d.x", 1]]));
+      };
+      check(s);
+      s = h!.checkpoint();
+      check(s);
+      expect(s.remove(5)).toBe(false);
+      expect(s.remove(9)).toBe(false);
+      expect(s.append("e", undefined, enc("e"), 88n).seq).toBe(11);
+      expect(s.state()).toMatchObject({ messages: 5, lastSeq: 11, lastTime: 88n, numDeleted: 6 });
+      s = h!.checkpoint();
+      expect(allMessages(s).map((x) => x!.seq)).toEqual([1, 2, 3, 10, 11]);
+      expect(s.deleted()).toEqual(range(4, 9));
+    });
+
+    it("appendAt: the next sequence is an ordinary append", () => {
+      let s = fresh().store;
+      fill(s, ["a"]);
+      expect(putAt(s, 2, "b").seq).toBe(2);
+      s = h!.checkpoint();
+      expect(s.state()).toMatchObject({ messages: 2, firstSeq: 1, lastSeq: 2, numDeleted: 0 });
+      expect(s.deleted()).toEqual([]);
+    });
+
+    it("appendAt on a fresh store: firstSeq is that sequence, nothing deleted", () => {
+      let s = fresh().store;
+      expect(putAt(s, 100, "a").seq).toBe(100);
+      const check = (st: StreamStore): void => {
+        expect(st.state()).toMatchObject({ messages: 1, firstSeq: 100, lastSeq: 100, numDeleted: 0, firstTime: 1100n, lastTime: 1100n });
+        expect(st.deleted()).toEqual([]);
+        expect(st.get(99)).toBeUndefined();
+        expect(st.next(0)!.seq).toBe(100);
+        expect(st.next(0, "a")!.seq).toBe(100);
+        expect(st.count(0)).toBe(1);
+        expect(st.count(100)).toBe(1);
+        expect(st.count(101)).toBe(0);
+        expect(st.last("a")!.seq).toBe(100);
+      };
+      check(s);
+      s = h!.checkpoint();
+      check(s);
+      expect(s.append("b", undefined, enc("b"), 5n).seq).toBe(101);
+      expect(s.state()).toMatchObject({ messages: 2, firstSeq: 100, lastSeq: 101, numDeleted: 0 });
+      expect(s.remove(100)).toBe(true);
+      s = h!.checkpoint();
+      expect(s.state()).toMatchObject({ messages: 1, firstSeq: 101, lastSeq: 101, numDeleted: 0 });
+    });
+
+    it("appendAt on a store emptied by a purge or by removals: firstSeq is that sequence", () => {
+      let s = fresh().store;
+      fill(s, ["a", "b", "c"]);
+      s = h!.checkpoint();
+      expect(s.purge()).toBe(3);
+      expect(putAt(s, 50, "x").seq).toBe(50);
+      expect(s.state()).toMatchObject({ messages: 1, firstSeq: 50, lastSeq: 50, numDeleted: 0, numSubjects: 1 });
+      expect(s.subjects()).toEqual(new Map([["x", 1]]));
+      s = h!.checkpoint();
+      expect(s.state()).toMatchObject({ messages: 1, firstSeq: 50, lastSeq: 50, numDeleted: 0, firstTime: 1050n });
+      expect(allMessages(s).map((m) => m!.seq)).toEqual([50]);
+      expect(s.deleted()).toEqual([]);
+
+      // Emptied by removing every message (committed or not), then a gap.
+      expect(s.remove(50)).toBe(true);
+      expect(s.state()).toMatchObject({ messages: 0, firstSeq: 51, lastSeq: 50 });
+      s = h!.checkpoint();
+      putAt(s, 60, "y");
+      expect(s.remove(60)).toBe(true);
+      expect(putAt(s, 70, "z").seq).toBe(70);
+      expect(s.state()).toMatchObject({ messages: 1, firstSeq: 70, lastSeq: 70, numDeleted: 0, numSubjects: 1 });
+      s = h!.checkpoint();
+      expect(s.state()).toMatchObject({ messages: 1, firstSeq: 70, lastSeq: 70, numDeleted: 0 });
+      expect(s.next(0)!.seq).toBe(70);
+      expect(s.get(60)).toBeUndefined();
+      expect(s.subjects()).toEqual(new Map([["z", 1]]));
+    });
+
+    it("appendAt: sequences not above lastSeq are a RangeError and change nothing", () => {
+      let s = fresh().store;
+      expect(() => putAt(s, 0, "a")).toThrow(RangeError);
+      expect(() => putAt(s, -3, "a")).toThrow(RangeError);
+      fill(s, ["a", "b"]);
+      putAt(s, 5, "c");
+      s = h!.checkpoint();
+      const before = s.state();
+      for (const bad of [5, 4, 3, 1, 0, 5.5, NaN, Infinity, 2 ** 53]) expect(() => putAt(s, bad, "bad"), String(bad)).toThrow(RangeError);
+      expect(s.state()).toEqual(before);
+      expect(s.subjects().has("bad")).toBe(false);
+      expect(s.purge()).toBe(3);
+      // lastSeq stays 5 after the purge.
+      expect(() => putAt(s, 5, "c")).toThrow(RangeError);
+      expect(putAt(s, 6, "c").seq).toBe(6);
+      expect(s.state()).toMatchObject({ messages: 1, firstSeq: 6, lastSeq: 6 });
+    });
+
+    it("appendAt: removals, purges and reads across several gaps", () => {
+      let s = fresh().store;
+      // 1,2 · gap 3..9 · 10..12 · gap 13..4999 (longer than any run of empty slots) · 5000, 5001 · gap · 9000
+      fill(s, ["a.1", "b.1"]);
+      putAt(s, 10, "a.2");
+      fill(s, ["b.1", "a.1"]);
+      s = h!.checkpoint();
+      putAt(s, 5000, "a.1");
+      fill(s, ["c"]);
+      putAt(s, 9000, "b.2");
+      const live = [1, 2, 10, 11, 12, 5000, 5001, 9000];
+      const subjectOf = new Map([[1, "a.1"], [2, "b.1"], [10, "a.2"], [11, "b.1"], [12, "a.1"], [5000, "a.1"], [5001, "c"], [9000, "b.2"]]);
+      const check = (st: StreamStore, seqs: number[]): void => {
+        expect(allMessages(st).map((m) => m!.seq)).toEqual(seqs);
+        for (const seq of seqs) expect(st.get(seq)!.subject).toBe(subjectOf.get(seq));
+        const first = seqs[0];
+        const gaps = range(first, 9000).filter((x) => !seqs.includes(x));
+        expect(st.deleted()).toEqual(gaps);
+        expect(st.state()).toMatchObject({ messages: seqs.length, firstSeq: first, lastSeq: 9000, numDeleted: gaps.length });
+        for (const f of [">", "a.1", "a.*", "*.1", "b.>", "c", "x"]) {
+          const matching = seqs.filter((x) => f === ">" || matchesSimple(subjectOf.get(x)!, f));
+          expect(st.last(f)?.seq, `last ${f}`).toBe(matching.at(-1));
+          for (const from of [0, 2, 3, 9, 10, 12, 13, 4999, 5000, 5002, 8999, 9000, 9001]) {
+            expect(st.next(from, f)?.seq, `next ${from} ${f}`).toBe(matching.find((x) => x >= from));
+            expect(st.count(from, f), `count ${from} ${f}`).toBe(matching.filter((x) => x >= from).length);
+          }
+        }
+      };
+      check(s, live);
+      s = h!.checkpoint();
+      check(s, live);
+      expect(s.subjects("a.*")).toEqual(new Map([["a.1", 3], ["a.2", 1]]));
+      // The first two go: firstSeq jumps over the gap, which no longer counts as deleted.
+      expect(s.remove(1)).toBe(true);
+      expect(s.remove(2)).toBe(true);
+      check(s, [10, 11, 12, 5000, 5001, 9000]);
+      expect(s.state().firstTime).toBe(1010n);
+      // A purge below a sequence crosses the long gap.
+      expect(s.purge({ seq: 5001 })).toBe(4);
+      check(s, [5001, 9000]);
+      expect(s.state()).toMatchObject({ firstSeq: 5001, numDeleted: 3998, numSubjects: 2 });
+      s = h!.checkpoint();
+      check(s, [5001, 9000]);
+      putAt(s, 20_000, "c");
+      expect(s.purge({ filter: "c", keep: 1 })).toBe(1);
+      subjectOf.set(20_000, "c");
+      expect(allMessages(s).map((m) => m!.seq)).toEqual([9000, 20_000]);
+      expect(s.state()).toMatchObject({ messages: 2, firstSeq: 9000, lastSeq: 20_000, numDeleted: 10_999 });
+      expect(s.deleted().length).toBe(10_999);
+      expect(s.remove(20_000)).toBe(true);
+      expect(s.state()).toMatchObject({ messages: 1, firstSeq: 9000, lastSeq: 20_000, numDeleted: 11_000 });
+      expect(s.last(">")!.seq).toBe(9000);
+      s = h!.checkpoint();
+      expect(s.state()).toMatchObject({ messages: 1, firstSeq: 9000, lastSeq: 20_000, numDeleted: 11_000 });
+      expect(s.append("d", undefined, enc("d"), 1n).seq).toBe(20_001);
+      expect(s.purge({ keep: 1 })).toBe(1);
+      s = h!.checkpoint();
+      expect(s.state()).toMatchObject({ messages: 1, firstSeq: 20_001, lastSeq: 20_001, numDeleted: 0 });
+    });
+
+    it("appendAt: huge gaps are cheap (no slot or record per skipped sequence)", () => {
+      let s = fresh().store;
+      fill(s, ["a", "b", "a", "b", "a"]);
+      const heapBefore = process.memoryUsage().heapUsed;
+      const t0 = performance.now();
+      putAt(s, 10_000_005, "a");
+      // 200 more gaps of 10M: any representation that pays per skipped sequence runs out of time or memory.
+      let seq = 10_000_005;
+      for (let i = 0; i < 200; i++) putAt(s, (seq += 10_000_000), i % 2 ? "a" : "big.x");
+      // Past 2^32 too (the LMDB subject index keeps u32 offsets from a chunk's base).
+      putAt(s, 2 ** 40, "a");
+      fill(s, ["a"]);
+      const elapsed = performance.now() - t0;
+      const heapGrowth = process.memoryUsage().heapUsed - heapBefore;
+      expect(elapsed).toBeLessThan(2000);
+      expect(heapGrowth).toBeLessThan(64 << 20);
+      const last = 2 ** 40 + 1;
+      const check = (st: StreamStore): void => {
+        expect(st.state()).toMatchObject({ messages: 208, firstSeq: 1, lastSeq: last, numDeleted: last - 208, numSubjects: 3 });
+        expect(st.next(6)!.seq).toBe(10_000_005);
+        expect(st.next(10_000_006)!.seq).toBe(20_000_005);
+        expect(st.next(seq + 1)!.seq).toBe(2 ** 40);
+        expect(st.next(seq + 1, "a")!.seq).toBe(2 ** 40);
+        expect(st.next(6, "big.*")!.seq).toBe(20_000_005);
+        expect(st.count(6)).toBe(203);
+        expect(st.count(seq)).toBe(3);
+        expect(st.count(6, "a")).toBe(103);
+        expect(st.count(2 ** 40, "a")).toBe(2);
+        expect(st.last("a")!.seq).toBe(last);
+        expect(st.last("big.x")!.seq).toBe(seq - 10_000_000);
+        expect(st.get(2 ** 40)!.subject).toBe("a");
+        expect(st.get(2 ** 40 - 1)).toBeUndefined();
+        expect(st.subjects()).toEqual(new Map([["a", 106], ["b", 2], ["big.x", 100]]));
+      };
+      check(s);
+      s = h!.checkpoint();
+      check(s);
+      expect(s.append("a", undefined, enc("z"), 1n).seq).toBe(last + 1);
+      expect(s.purge({ filter: "big.x" })).toBe(100);
+      expect(s.purge({ seq: 2 ** 40 })).toBe(106);
+      expect(s.state()).toMatchObject({ messages: 3, firstSeq: 2 ** 40, lastSeq: last + 1, numDeleted: 0, numSubjects: 1 });
+      expect(s.deleted()).toEqual([]);
+      s = h!.checkpoint();
+      expect(s.state()).toMatchObject({ messages: 3, firstSeq: 2 ** 40, lastSeq: last + 1, numDeleted: 0 });
+      expect(allMessages(s).map((m) => m!.seq)).toEqual([2 ** 40, last, last + 1]);
+    });
+
     const manySubjects = Array.from({ length: 100 }, (_, i) => `p.${i % 10}.${i}`);
     for (const [label, subjects] of [
       ["few subjects", ["m.a", "m.b", "m.c.d", "n.a", "n.b.c", "o"]],

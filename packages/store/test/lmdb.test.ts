@@ -126,6 +126,50 @@ describe("LmdbAccountStore", () => {
     expect(b.consumers("S")).toEqual([]);
   });
 
+  it("appendAt: committed gaps are on disk after a crash, uncommitted ones are not", () => {
+    const d = dir();
+    const a = new LmdbAccountStore(d);
+    const { store, record } = a.createStream("M", "{}", false);
+    store.appendAt(1000, "m.a", undefined, enc("1000"), 1n);
+    store.append("m.b", undefined, enc("1001"), 2n);
+    store.appendAt(50_000_000, "m.a", undefined, enc("big"), 3n);
+    a.commit();
+    store.appendAt(60_000_000, "m.c", undefined, enc("lost"), 4n);
+    store.remove(1000);
+    // Crash: a second instance sees the last commit only.
+    const b = account(d);
+    const s = b.openStream(record);
+    expect(s.state()).toEqual({
+      messages: 3,
+      bytes: [["m.a", "1000"], ["m.b", "1001"], ["m.a", "big"]].reduce((n, [sub, data]) => n + messageSize(sub, undefined, enc(data), "file"), 0),
+      firstSeq: 1000,
+      firstTime: 1n,
+      lastSeq: 50_000_000,
+      lastTime: 3n,
+      numDeleted: 50_000_000 - 1000 + 1 - 3,
+      numSubjects: 2,
+    });
+    expect(allMessages(s).map((m) => m!.seq)).toEqual([1000, 1001, 50_000_000]);
+    expect(s.count(1002)).toBe(1);
+    expect(s.next(1002, "m.*")!.seq).toBe(50_000_000);
+    expect(s.append("m.d", undefined, enc("next"), 5n).seq).toBe(50_000_001);
+  });
+
+  it("appendAt: a long gap commits what is buffered first, so a crash keeps a consistent prefix", () => {
+    const d = dir();
+    const a = new LmdbAccountStore(d);
+    const { store, record } = a.createStream("M", "{}", false);
+    a.commit();
+    store.append("m", undefined, enc("1"), 1n);
+    store.appendAt(3, "m", undefined, enc("3"), 3n); // short gap: stays buffered with an empty slot
+    store.appendAt(1_000_000, "m", undefined, enc("far"), 4n); // long gap: 1 and 3 are committed first
+    const b = account(d);
+    const s = b.openStream(record);
+    expect(s.state()).toMatchObject({ messages: 2, firstSeq: 1, lastSeq: 3, numDeleted: 1 });
+    expect(s.deleted()).toEqual([2]);
+    expect(store.state()).toMatchObject({ messages: 3, firstSeq: 1, lastSeq: 1_000_000, numDeleted: 999_997 });
+  });
+
   it("consumer records persist per stream and go with their stream", () => {
     const d = dir();
     let a = new LmdbAccountStore(d);
@@ -377,6 +421,74 @@ describe("LmdbAccountStore", () => {
       const names = [...env.getKeys({})].map((k) => Buffer.from(k as Uint8Array).toString().replace(/\0+$/, ""));
       expect(names.filter((x) => x.includes(":")).sort()).toEqual(["index", "msgs", "subjects"].map((k) => `${k}:${records[0].incarnation}`));
       await env.close();
+    }
+  }, 30_000);
+
+  it("survives SIGKILL while mirroring with gaps (appendAt): every acknowledged message, at its sequence", async () => {
+    expect(fs.existsSync(DIST), "build the package first (tsc -b)").toBe(true);
+    const d = dir();
+    const script = path.join(d, "..", `${path.basename(d)}-mirror.mjs`);
+    cleanups.push(() => fs.rmSync(script, { force: true }));
+    // The origin's sequences after `seq`: mostly contiguous, some short gaps, some past the overlay's limit.
+    const gapAfter = "(seq) => (seq % 5 !== 0 ? 0 : seq % 3 === 0 ? 5000 + (seq % 977) : 1 + (seq % 50))";
+    fs.writeFileSync(
+      script,
+      `
+      import { LmdbAccountStore } from ${JSON.stringify(new URL(`file://${DIST}`).href)};
+      const gapAfter = ${gapAfter};
+      const a = new LmdbAccountStore(process.argv[2]);
+      const existing = a.streams().find((r) => r.name === "MIRROR");
+      const store = existing ? a.openStream(existing) : a.createStream("MIRROR", "{}", false).store;
+      a.commit();
+      let seq = store.state().lastSeq;
+      process.stdout.write("ready " + seq + "\\n");
+      for (;;) {
+        const n = 1 + Math.floor(Math.random() * 64);
+        for (let k = 0; k < n; k++) {
+          seq = seq === 0 ? 1000 : seq + 1 + gapAfter(seq);
+          store.appendAt(seq, "o." + (seq % 7), undefined, Buffer.from("origin-" + seq), BigInt(seq));
+        }
+        a.commit();
+        process.stdout.write(seq + "\\n");
+      }
+      `,
+    );
+    const next = new Function(`return ${gapAfter}`)() as (seq: number) => number;
+    let previous = 0;
+    for (let round = 0; round < 3; round++) {
+      const child = spawn(process.execPath, [script, d], { stdio: ["ignore", "pipe", "inherit"] });
+      let out = "";
+      const exited = new Promise<void>((r) => child.once("exit", () => r()));
+      const started = new Promise<void>((r) => child.stdout.on("data", (b: Buffer) => ((out += b.toString()), out.includes("\n") && r())));
+      await Promise.race([started, exited]);
+      await new Promise((r) => setTimeout(r, 50 + Math.random() * 200));
+      child.kill("SIGKILL");
+      await exited;
+      const lines = out.split("\n").slice(0, -1); // a partial last line was not acknowledged
+      expect(lines[0]).toBe(`ready ${previous}`);
+      const acked = lines.slice(1).map(Number);
+      expect(acked.length).toBeGreaterThan(0);
+
+      const a = new LmdbAccountStore(d);
+      const s = a.openStream(a.streams()[0]);
+      const st = s.state();
+      expect(st.lastSeq).toBeGreaterThanOrEqual(acked.at(-1)!);
+      const wrong: number[] = [];
+      let expected = 1000;
+      let count = 0;
+      for (let m = s.next(0); m; m = s.next(m.seq + 1)) {
+        if (m.seq !== expected || m.subject !== `o.${m.seq % 7}` || Buffer.from(m.data).toString() !== `origin-${m.seq}` || m.time !== BigInt(m.seq)) {
+          wrong.push(m.seq);
+        }
+        count++;
+        expected = m.seq + 1 + next(m.seq);
+      }
+      expect(wrong).toEqual([]);
+      expect(st).toMatchObject({ messages: count, firstSeq: 1000, numDeleted: st.lastSeq - 1000 + 1 - count });
+      expect(s.last(">")!.seq).toBe(st.lastSeq);
+      expect([...s.subjects().values()].reduce((x, y) => x + y, 0)).toBe(count);
+      previous = st.lastSeq;
+      a.close();
     }
   }, 30_000);
 

@@ -42,6 +42,20 @@ describe("MemoryStreamStore specifics", () => {
     expect(s.last("q.7")!.seq).toBe(49_997);
     expect(s.next(0, "q.*")!.seq).toBe(49_901);
   });
+  it("drops the runs left behind by gaps when used as a queue", () => {
+    const s = new MemoryStreamStore();
+    // Every message after a gap too long to fill: one run each.
+    let seq = 0;
+    for (let i = 1; i <= 20_000; i++) {
+      s.appendAt((seq += 2000), `q.${i % 10}`, undefined, Buffer.from("x"), BigInt(i));
+      if (i > 100) s.remove(seq - 100 * 2000);
+    }
+    expect(s.state()).toMatchObject({ messages: 100, firstSeq: 19_901 * 2000, lastSeq: 20_000 * 2000, numDeleted: 99 * 1999 });
+    expect((s as unknown as { runs: unknown[] }).runs.length).toBeLessThanOrEqual(200);
+    expect(s.count(19_950 * 2000)).toBe(51);
+    expect(s.next(0, "q.*")!.seq).toBe(19_901 * 2000);
+    expect(s.last("q.7")!.seq).toBe(19_997 * 2000);
+  });
 });
 
 describe("messageSize", () => {
