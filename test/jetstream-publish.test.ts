@@ -214,6 +214,16 @@ describe("republish", () => {
     await waitUntil(() => got.length === 1);
     expect(got[0]).toEqual({ subject: "copy.x", seq: "1", data: "payload" });
   });
+
+  it("keeps the message's own headers first, then the stream's; headers_only adds Nats-Msg-Size and drops the body", async () => {
+    await create({ name: "RPH", subjects: ["rph.>"], republish: { src: "rph.>", dest: "copyh.>", headers_only: true } });
+    const got: Array<{ keys: string[]; size: string | undefined; len: number }> = [];
+    nc.subscribe("copyh.>", { callback: (_e, m) => got.push({ keys: m.headers?.keys() ?? [], size: m.headers?.get("Nats-Msg-Size"), len: m.data.length }) });
+    await nc.flush();
+    await publish(nc, "rph.x", "12345", { "X-Own": "1" });
+    await waitUntil(() => got.length === 1);
+    expect(got[0]).toEqual({ keys: ["X-Own", "Nats-Stream", "Nats-Subject", "Nats-Sequence", "Nats-Last-Sequence", "Nats-Msg-Size"], size: "5", len: 0 });
+  });
 });
 
 describe("other stream settings", () => {

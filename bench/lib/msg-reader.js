@@ -1,6 +1,6 @@
 // Reads MSG/HMSG frames off a raw NATS connection, calling onMsg(subject, reply, headerBytes, payload) for
 // each; other lines (PING, +OK, INFO) are answered or skipped. Just enough protocol for benchmarks: it
-// keeps one growing latin1 string window, which is fine at benchmark message sizes.
+// keeps the unread bytes in one buffer (concatenated per read), which is fine at benchmark message sizes.
 export function readMsgs(socket, onMsg) {
   let buf = Buffer.alloc(0);
   socket.on("data", (d) => {

@@ -1,3 +1,4 @@
+import { BLANK_REPLY, randomBase62 } from "@tsnats/protocol";
 import type { AccountStore, StoredMessage, StreamStore } from "@tsnats/store";
 import { Sublist, subjectMatches, subjectsCollide } from "@tsnats/subject";
 import { type AccountInfo, type AccountLimits, RetentionPolicy, type StreamConfig } from "./api-types.js";
@@ -28,7 +29,7 @@ export const UNLIMITED: JetStreamLimits = Object.freeze({ maxMemory: -1, maxStor
 export interface AccountHost {
   /**
    * Publishes into this account: API responses, acks, republish, consumer deliveries (routed on `subject`,
-   * showing `shown` when given). A reply of "" is no reply written as an empty token, as nats-server
+   * showing `shown` when given). A BLANK_REPLY is no reply written as an empty token, as nats-server
    * writes PubAcks, statuses, heartbeats and advisories (`MSG <subject> <sid>  <size>`).
    */
   publish(subject: string, reply: string | undefined, headers: Uint8Array | undefined, data: Uint8Array, shown?: string): void;
@@ -115,7 +116,7 @@ export class AccountJetStream {
       }
       const stream = new Stream(cfg, rec, store.openStream(rec), this.streamHost);
       this.addStream(stream);
-      for (const c of store.consumers(rec.name)) restoreConsumer(stream, c, this.consumerHost);
+      for (const c of store.consumers(rec.name)) if (restoreConsumer(stream, c, this.consumerHost)?.isPush) this.pushCount++;
     }
   }
 
@@ -233,7 +234,7 @@ export class AccountJetStream {
     const saveConsumers = this.dirtyConsumers.size > 0 && (force || this.consumerConfigChanged || Date.now() >= this.consumerSaveDue);
     if (saveConsumers) {
       for (const c of this.dirtyConsumers) {
-        if (c.stream.consumers.get(c.name) === c) this.store.saveConsumer(c.stream.name, consumerRecord(c));
+        this.store.saveConsumer(c.stream.name, consumerRecord(c));
       }
       this.dirtyConsumers.clear();
       this.consumerConfigChanged = false;
@@ -252,7 +253,7 @@ export class AccountJetStream {
     if (this.pending.length > 0) {
       const replies = this.pending;
       this.pending = [];
-      for (const r of replies) this.host.publish(r.subject, r.blank ? "" : undefined, r.headers, r.data);
+      for (const r of replies) this.host.publish(r.subject, r.blank ? BLANK_REPLY : undefined, r.headers, r.data);
     }
     if (this.fresh.size > 0) {
       const streams = [...this.fresh];
@@ -306,7 +307,8 @@ export class AccountJetStream {
   deleteStream(name: string): void {
     const stream = this.streams.get(name);
     if (stream === undefined) throw new JsApiError(JsErrors.StreamNotFound);
-    for (const c of [...stream.consumers.values()]) this.removeConsumer(stream, c);
+    // The stream goes with all its messages: no interest sweep after each consumer.
+    for (const c of [...stream.consumers.values()]) this.removeConsumer(stream, c, false);
     this.removeStreamIndex(stream);
     this.streams.delete(name);
     if (stream.bytes !== 0) this.usageChanged(stream.memory, -stream.bytes);
@@ -370,21 +372,20 @@ export class AccountJetStream {
     const stream = this.stream(streamName);
     const max = this.limits.maxConsumers;
     const full = max > 0 && this.consumerCountAll() >= max;
-    const { consumer, created } = createConsumer(stream, raw, target, this.consumerHost, nowNs(), full);
+    const { consumer, created, updated } = createConsumer(stream, raw, target, this.consumerHost, nowNs(), full);
+    // A new or changed durable is saved with the next commit (before the reply); a same-config re-create is no change.
+    if ((created || updated) && !consumer.ephemeral) {
+      this.dirtyConsumers.add(consumer);
+      this.consumerConfigChanged = true;
+    }
     if (created) {
-      if (!consumer.ephemeral) {
-        this.dirtyConsumers.add(consumer);
-        this.consumerConfigChanged = true;
-      }
+      if (consumer.isPush) this.pushCount++;
       this.advisory(`$JS.EVENT.ADVISORY.CONSUMER.CREATED.${stream.name}.${consumer.name}`, {
         type: "io.nats.jetstream.advisory.v1.consumer_action",
         stream: stream.name,
         consumer: consumer.name,
         action: "create",
       });
-    } else if (!consumer.ephemeral) {
-      this.dirtyConsumers.add(consumer);
-      this.consumerConfigChanged = true;
     }
     this.fresh.add(stream);
     return consumer;
@@ -396,9 +397,10 @@ export class AccountJetStream {
     return c;
   }
 
-  removeConsumer(stream: Stream, c: Consumer): void {
+  removeConsumer(stream: Stream, c: Consumer, sweep = true): void {
     if (stream.consumers.get(c.name) !== c) return;
     stream.consumers.delete(c.name);
+    if (c.isPush) this.pushCount--;
     c.stop(true);
     this.dirtyConsumers.delete(c);
     if (!c.ephemeral) this.store.deleteConsumer(stream.name, c.name);
@@ -410,7 +412,7 @@ export class AccountJetStream {
       action: "delete",
     });
     // Interest retention: messages only this consumer was holding back may go now.
-    if (stream.config.retention === RetentionPolicy.Interest) this.sweepInterest(stream);
+    if (sweep && stream.config.retention === RetentionPolicy.Interest) this.sweepInterest(stream);
   }
 
   /** A consumer is done with `seq`: workqueue streams drop it; interest streams once every consumer is. */
@@ -419,8 +421,9 @@ export class AccountJetStream {
     if (retention === RetentionPolicy.Workqueue) {
       if (stream.removeMessage(seq, undefined)) this.dirty = true;
     } else if (retention === RetentionPolicy.Interest) {
-      for (const c of stream.consumers.values()) if (!c.hasAcked(seq)) return;
-      if (stream.removeMessage(seq, undefined)) this.dirty = true;
+      const subject = stream.filteredConsumers ? stream.store.get(seq)?.subject : undefined;
+      for (const c of stream.consumers.values()) if (!c.hasAcked(seq, subject)) return;
+      if (stream.removeMessage(seq, subject)) this.dirty = true;
     }
   }
 
@@ -428,7 +431,12 @@ export class AccountJetStream {
     const st = stream.store.state();
     for (let m = stream.store.next(st.firstSeq); m !== undefined; m = stream.store.next(m.seq + 1)) {
       let all = true;
-      for (const c of stream.consumers.values()) if (!c.hasAcked(m.seq)) all = false;
+      for (const c of stream.consumers.values()) {
+        if (!c.hasAcked(m.seq, m.subject)) {
+          all = false;
+          break;
+        }
+      }
       if (all) {
         stream.removeMessage(m.seq, m.subject);
         this.dirty = true;
@@ -455,9 +463,12 @@ export class AccountJetStream {
     return true;
   }
 
+  /** How many push consumers the account has (most subscriptions need not look for them). */
+  private pushCount = 0;
+
   /** Someone subscribed to `subject` in the account: push consumers delivering there may start. */
   interestChanged(subject: string): void {
-    if (this.pushConsumers === 0) return;
+    if (this.pushCount === 0) return;
     for (const s of this.streams.values()) {
       for (const c of s.consumers.values()) {
         if (c.isPush && subjectMatches(c.config.deliver_subject!, subject)) this.fresh.add(s);
@@ -465,30 +476,19 @@ export class AccountJetStream {
     }
   }
 
-  /** How many push consumers the account has (most subscriptions need not look for them). */
-  private get pushConsumers(): number {
-    let n = 0;
-    for (const s of this.streams.values()) for (const c of s.consumers.values()) if (c.isPush) n++;
-    return n;
-  }
-
+  /** An advisory, when someone listens (or a stream keeps it): most are never built. */
   private advisory(subject: string, body: Record<string, unknown>): void {
-    const full = { type: body.type, id: advisoryId(), timestamp: rfc3339(nowNs()), ...body };
-    this.host.publish(subject, "", undefined, Buffer.from(JSON.stringify(full)));
+    if (!this.host.hasInterest(subject) && this.streamFor(subject) === undefined) return;
+    const full = { type: body.type, id: randomBase62(22), timestamp: rfc3339(nowNs()), ...body };
+    this.host.publish(subject, BLANK_REPLY, undefined, Buffer.from(JSON.stringify(full)));
   }
 
   // ---- account info --------------------------------------------------------------------------
 
   info(): AccountInfo {
-    let memory = 0;
-    let storage = 0;
-    let consumers = 0;
-    for (const s of this.streams.values()) {
-      const bytes = s.store.state().bytes;
-      if (s.memory) memory += bytes;
-      else storage += bytes;
-      consumers += s.consumerCount;
-    }
+    const memory = this.usedMemory;
+    const storage = this.usedStorage;
+    const consumers = this.consumerCountAll();
     const l = this.limits;
     const limits: AccountLimits = {
       max_memory: l.maxMemory,
@@ -520,13 +520,4 @@ export type { StoredMessage, StreamStore };
  */
 function pubAckText(ack: { stream: string; seq: number; duplicate?: boolean }): string {
   return `{"stream":${JSON.stringify(ack.stream)}, "seq":${ack.seq}${ack.duplicate ? ',"duplicate": true' : ""}}`;
-}
-
-const NUID_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-
-/** A 22-character id for an advisory, like nats-server's NUIDs. */
-function advisoryId(): string {
-  let s = "";
-  for (let i = 0; i < 22; i++) s += NUID_CHARS[Math.floor(Math.random() * NUID_CHARS.length)];
-  return s;
 }

@@ -121,10 +121,8 @@ const ENDPOINTS: Endpoint[] = [
     errorFields: { total: 0, offset: 0, limit: 0, streams: null },
     handle: (js, req) => {
       const r = body<StreamNamesRequest>(req, { offset: "number", subject: "string" }) ?? {};
-      const names = matchingStreams(js, r.subject).map((s) => s.name);
-      const offset = Math.min(Math.max(0, r.offset ?? 0), names.length);
-      const page = names.slice(offset, offset + NAMES_PAGE);
-      return { total: names.length, offset, limit: NAMES_PAGE, streams: page.length > 0 ? page : null };
+      const p = page(matchingStreams(js, r.subject), r.offset, NAMES_PAGE);
+      return { ...p.paging, streams: p.items.length > 0 ? p.items.map((s) => s.name) : null };
     },
   },
   {
@@ -133,13 +131,12 @@ const ENDPOINTS: Endpoint[] = [
     errorFields: { total: 0, offset: 0, limit: 0, streams: [] },
     handle: (js, req) => {
       const r = body<StreamNamesRequest>(req, { offset: "number", subject: "string" }) ?? {};
-      const streams = matchingStreams(js, r.subject);
-      const offset = Math.min(Math.max(0, r.offset ?? 0), streams.length);
-      const page = streams.slice(offset, offset + LIST_PAGE).map((s) => {
+      const p = page(matchingStreams(js, r.subject), r.offset, LIST_PAGE);
+      const streams = p.items.map((s) => {
         const { total: _t, offset: _o, limit: _l, ...info } = s.info();
         return info;
       });
-      return { total: streams.length, offset, limit: LIST_PAGE, streams: page };
+      return { ...p.paging, streams };
     },
   },
   {
@@ -206,10 +203,8 @@ const ENDPOINTS: Endpoint[] = [
     errorFields: { total: 0, offset: 0, limit: 0, consumers: [] },
     handle: (js, req) => {
       const r = body<ConsumerNamesRequest>(req, { offset: "number", subject: "string" }) ?? {};
-      const all = sortedConsumers(js, req.tokens[2]);
-      const offset = Math.min(Math.max(0, r.offset ?? 0), all.length);
-      const page = all.slice(offset, offset + NAMES_PAGE).map((c) => c.name);
-      return { total: all.length, offset, limit: NAMES_PAGE, consumers: page };
+      const p = page(sortedConsumers(js, req.tokens[2]), r.offset, NAMES_PAGE);
+      return { ...p.paging, consumers: p.items.map((c) => c.name) };
     },
   },
   {
@@ -218,10 +213,8 @@ const ENDPOINTS: Endpoint[] = [
     errorFields: { total: 0, offset: 0, limit: 0, consumers: [] },
     handle: (js, req) => {
       const r = body<ConsumerNamesRequest>(req, { offset: "number", subject: "string" }) ?? {};
-      const all = sortedConsumers(js, req.tokens[2]);
-      const offset = Math.min(Math.max(0, r.offset ?? 0), all.length);
-      const page = all.slice(offset, offset + LIST_PAGE).map((c) => c.info());
-      return { total: all.length, offset, limit: LIST_PAGE, consumers: page };
+      const p = page(sortedConsumers(js, req.tokens[2]), r.offset, LIST_PAGE);
+      return { ...p.paging, consumers: p.items.map((c) => c.info()) };
     },
   },
 ];
@@ -233,13 +226,20 @@ function createConsumer(js: AccountJetStream, req: ApiRequest, target: CreateTar
   return { ...js.createConsumer(streamName, raw, target).info() };
 }
 
+const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/** One page of a listing, as nats-server pages them: an offset past the end is clamped to the total. */
+function page<T>(all: T[], requested: number | undefined, limit: number): { items: T[]; paging: { total: number; offset: number; limit: number } } {
+  const offset = Math.min(Math.max(0, requested ?? 0), all.length);
+  return { items: all.slice(offset, offset + limit), paging: { total: all.length, offset, limit } };
+}
+
 function sortedConsumers(js: AccountJetStream, streamName: string): Consumer[] {
-  const all = [...js.stream(streamName).consumers.values()];
-  return all.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return [...js.stream(streamName).consumers.values()].sort(byName);
 }
 
 function matchingStreams(js: AccountJetStream, subject: string | undefined): Stream[] {
-  const all = [...js.streams.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const all = [...js.streams.values()].sort(byName);
   if (subject === undefined || subject === "") return all;
   return all.filter((s) => (s.config.subjects ?? []).some((x) => subjectsCollide(subject, x)));
 }

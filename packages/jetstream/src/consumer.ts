@@ -1,7 +1,8 @@
+import { BLANK_REPLY, randomBase62, withHeader } from "@tsnats/protocol";
 import type { StoredMessage } from "@tsnats/store";
 import { subjectMatches } from "@tsnats/subject";
 import { AckPolicy, type ConsumerConfig, type ConsumerInfo, DeliverPolicy, type PullRequest, ReplayPolicy } from "./api-types.js";
-import { filtersOf } from "./consumer-config.js";
+import { DEFAULT_ACK_WAIT, DEFAULT_MAX_WAITING, filtersOf } from "./consumer-config.js";
 import { Status } from "./status.js";
 import type { Stream } from "./stream.js";
 import { parseRfc3339, rfc3339 } from "./time.js";
@@ -38,6 +39,8 @@ interface PendingEntry {
   deadline: number;
   /** When it was last sent (ms), for the ack time in sampled ack metrics. */
   sentAt: number;
+  /** Waiting in the redelivery queue (due now). */
+  queued: boolean;
 }
 
 /** A pull request waiting for messages. */
@@ -58,20 +61,22 @@ interface Waiting {
 export interface ConsumerState {
   delivered: { cseq: number; sseq: number };
   ackFloor: { cseq: number; sseq: number };
-  /** [stream seq, consumer seq, deliveries] of each pending message. */
-  pending: Array<[number, number, number]>;
+  /** [stream seq, consumer seq, deliveries, first consumer seq] of each pending message. */
+  pending: Array<[number, number, number, number?]>;
+  /** last_per_subject: the sequences still to deliver before new messages, and where new ones start. */
+  lps?: { queue: number[]; resume: number };
   /** Sequences delivered more than once and not acknowledged since. */
   redelivered: number[];
 }
 
 const FLOW_CONTROL_BYTES = 1024 * 1024;
 
-function randomToken(n: number): string {
-  const abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  let s = "";
-  for (let i = 0; i < n; i++) s += abc[Math.floor(Math.random() * abc.length)];
-  return s;
+/** sample_freq ("30%" or "30") as a number of percent. */
+function samplePercent(cfg: ConsumerConfig): number {
+  const p = Number.parseFloat(cfg.sample_freq ?? "");
+  return Number.isFinite(p) && p > 0 ? Math.min(p, 100) : 0;
 }
+
 
 /**
  * A JetStream consumer: a cursor over a stream with delivery and acknowledgement state. Pull consumers
@@ -114,7 +119,6 @@ export class Consumer {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private inactivityTimer: NodeJS.Timeout | undefined;
   private lastActivity = Date.now();
-  private lastHeartbeatAt = 0;
   private delivering = false;
   private deleted = false;
 
@@ -124,7 +128,9 @@ export class Consumer {
   private stalledBytes = 0;
   private stalled = false;
 
-  private readonly filters: string[];
+  private filters: string[];
+  /** sample_freq as a percentage (0: no ack metrics). */
+  private samplePercent: number;
 
   constructor(
     readonly stream: Stream,
@@ -140,6 +146,7 @@ export class Consumer {
     this.created = created;
     this.ephemeral = ephemeral;
     this.filters = filtersOf(config);
+    this.samplePercent = samplePercent(config);
     if (state !== undefined) this.restore(state);
     else this.start();
     this.armTimers();
@@ -218,14 +225,21 @@ export class Consumer {
     this.ackSseq = s.ackFloor.sseq;
     if (Array.isArray(s.redelivered)) for (const seq of s.redelivered) this.redelivered.add(seq);
     const deadline = Date.now() + this.ackWaitMs(1);
-    for (const [sseq, cseq, deliveries] of s.pending) this.pending.set(sseq, { cseq, firstCseq: cseq, deliveries, deadline, sentAt: 0 });
+    for (const [sseq, cseq, deliveries, firstCseq] of s.pending) {
+      this.pending.set(sseq, { cseq, firstCseq: firstCseq ?? cseq, deliveries, deadline, sentAt: 0, queued: false });
+    }
+    if (s.lps !== undefined) {
+      this.lpsQueue = [...s.lps.queue];
+      this.lpsResume = s.lps.resume;
+    }
   }
 
   state(): ConsumerState {
     return {
       delivered: { cseq: this.deliveredCseq, sseq: this.deliveredSseq },
       ackFloor: { cseq: this.ackCseq, sseq: this.ackSseq },
-      pending: [...this.pending].map(([sseq, e]) => [sseq, e.cseq, e.deliveries]),
+      pending: [...this.pending].map(([sseq, e]) => [sseq, e.cseq, e.deliveries, e.firstCseq]),
+      ...(this.lpsQueue !== undefined ? { lps: { queue: this.lpsQueue, resume: this.lpsResume } } : {}),
       redelivered: [...this.redelivered],
     };
   }
@@ -295,6 +309,11 @@ export class Consumer {
     if (this.pendingCount >= 0 && msg.seq > this.deliveredSseq && this.matches(msg.subject)) this.pendingCount++;
   }
 
+  /** Whether removing message `seq` changes the kept num_pending (then the remover should say its subject). */
+  countsPending(seq: number): boolean {
+    return this.pendingCount >= 0 && seq > this.deliveredSseq;
+  }
+
   /** The stream removed message `seq` (of `subject`, when known). */
   messageRemoved(seq: number, subject: string | undefined): void {
     if (this.pendingCount < 0 || seq <= this.deliveredSseq) return;
@@ -327,7 +346,7 @@ export class Consumer {
   private ackWaitMs(deliveries: number): number {
     const backoff = this.config.backoff;
     if (backoff !== undefined && backoff.length > 0) return Math.ceil(backoff[Math.min(deliveries - 1, backoff.length - 1)] / 1e6);
-    return Math.ceil((this.config.ack_wait ?? 30e9) / 1e6);
+    return Math.ceil((this.config.ack_wait ?? DEFAULT_ACK_WAIT) / 1e6);
   }
 
   /**
@@ -369,6 +388,7 @@ export class Consumer {
     const deadline = Date.now() + this.ackWaitMs(deliveries);
     if (entry !== undefined) {
       this.redeliverQueue.shift();
+      entry.queued = false;
       this.redelivered.add(msg.seq);
       entry.deliveries = deliveries;
       entry.cseq = cseq;
@@ -382,7 +402,7 @@ export class Consumer {
         this.ackCseq = cseq;
         this.ackSseq = this.deliveredSseq;
       } else {
-        this.pending.set(msg.seq, { cseq, firstCseq: cseq, deliveries: 1, deadline, sentAt: Date.now() });
+        this.pending.set(msg.seq, { cseq, firstCseq: cseq, deliveries: 1, deadline, sentAt: Date.now(), queued: false });
       }
     }
     this.lastDelivered = this.host.now();
@@ -443,14 +463,14 @@ export class Consumer {
       bytes: 0,
       hbTimer: undefined,
     };
-    if (!w.noWait && this.waiting.length >= (cfg.max_waiting ?? 512)) return this.status(reply, Status.exceededMaxWaiting());
+    if (!w.noWait && this.waiting.length >= (cfg.max_waiting ?? DEFAULT_MAX_WAITING)) return this.status(reply, Status.exceededMaxWaiting());
     this.delivering = true;
     try {
       this.fill(w);
     } finally {
       this.delivering = false;
     }
-    if (w.sent >= w.batch || this.finished(w)) return;
+    if (w.sent >= w.batch) return;
     if (w.noWait) {
       // Nothing (more) now: 404 when nothing was sent, 408 after a partial batch (as nats-server).
       if (w.sent === 0 && w.expires === 0) this.status(reply, Status.noMessages());
@@ -460,26 +480,24 @@ export class Consumer {
     this.park(w);
   }
 
-  /** Sends what is available to a request; true when it has what it asked for. */
-  private fill(w: Waiting): boolean {
+  /**
+   * Sends what is available to a request, until it has its batch (or its max_bytes: then a 409 ends it,
+   * and it counts as complete).
+   */
+  private fill(w: Waiting): void {
     while (w.sent < w.batch) {
       const n = this.next();
-      if (n === undefined) return false;
+      if (n === undefined) return;
       const bytes = this.deliver(n.msg, n.redelivery, w.reply, w.maxBytes > 0 ? w.maxBytes - w.bytes : undefined);
       if (bytes === -2) {
         this.status(w.reply, Status.maxBytes(w.batch - w.sent, w.maxBytes - w.bytes));
         w.sent = w.batch;
-        return true;
+        return;
       }
       if (bytes < 0) continue;
       w.sent++;
       w.bytes += bytes;
     }
-    return true;
-  }
-
-  private finished(w: Waiting): boolean {
-    return w.sent >= w.batch;
   }
 
   private park(w: Waiting): void {
@@ -544,7 +562,7 @@ export class Consumer {
   }
 
   private status(reply: string, headers: Buffer): void {
-    this.host.send(reply, undefined, "", headers, new Uint8Array(0));
+    this.host.send(reply, undefined, BLANK_REPLY, headers, new Uint8Array(0));
   }
 
   get numWaiting(): number {
@@ -602,7 +620,7 @@ export class Consumer {
     if (this.fcBytes < FLOW_CONTROL_BYTES) return;
     this.fcBytes = 0;
     this.stalledBytes = 0;
-    this.fcOutstanding = `$JS.FC.${this.stream.name}.${this.name}.${randomToken(4)}`;
+    this.fcOutstanding = `$JS.FC.${this.stream.name}.${this.name}.${randomBase62(4)}`;
     this.host.send(to, undefined, this.fcOutstanding, Status.flowControl(), new Uint8Array(0));
   }
 
@@ -623,7 +641,6 @@ export class Consumer {
     if (next === undefined) return;
     const gapMs = Number((next.time - prev.time) / 1_000_000n);
     clearTimeout(this.replayTimer);
-    clearTimeout(this.rateTimer);
     this.replayTimer = setTimeout(() => this.kick(), Math.max(0, gapMs));
     this.replayTimer.unref?.();
   }
@@ -636,6 +653,8 @@ export class Consumer {
    */
   ack(sseq: number, body: Uint8Array, reply: string | undefined): void {
     this.lastActivity = Date.now();
+    const map = this.config.max_ack_pending ?? -1;
+    const wasFull = map > 0 && this.pending.size >= map;
     const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
     const kind = text.slice(0, 4);
     if (text === "" || text.startsWith("+ACK")) {
@@ -669,8 +688,9 @@ export class Consumer {
         return;
       }
     }
-    if (reply !== undefined) this.host.send(reply, undefined, "", undefined, new Uint8Array(0));
-    this.kick();
+    if (reply !== undefined) this.host.send(reply, undefined, BLANK_REPLY, undefined, new Uint8Array(0));
+    // Only an ack that freed a max_ack_pending slot, or a NAK that queued a redelivery, can let more out.
+    if (wasFull || this.redeliverQueue.length > 0) this.kick();
   }
 
   private acknowledge(sseq: number): void {
@@ -694,10 +714,7 @@ export class Consumer {
 
   /** sample_freq: that share of acks is reported on `$JS.EVENT.METRIC.CONSUMER.ACK.<stream>.<consumer>`. */
   private sample(sseq: number, e: PendingEntry): void {
-    const freq = this.config.sample_freq;
-    if (freq === undefined || freq === "") return;
-    const percent = Number.parseFloat(freq);
-    if (!(percent > 0) || Math.random() * 100 >= percent) return;
+    if (this.samplePercent <= 0 || Math.random() * 100 >= this.samplePercent) return;
     this.host.advisory(`$JS.EVENT.METRIC.CONSUMER.ACK.${this.stream.name}.${this.name}`, {
       type: "io.nats.jetstream.metric.v1.consumer_ack",
       stream: this.stream.name,
@@ -756,23 +773,29 @@ export class Consumer {
     }
   }
 
-  /** Whether this consumer is done with `sseq` (acknowledged it, or will never deliver it). */
-  hasAcked(sseq: number): boolean {
-    if (!this.matchesSeq(sseq)) return true;
+  /**
+   * Whether this consumer is done with `sseq` (acknowledged it, or will never deliver it); `subject`, when
+   * the caller knows it, spares a read of the message for a filtered consumer.
+   */
+  hasAcked(sseq: number, subject?: string): boolean {
+    if (this.filters.length > 0) {
+      const s = subject ?? this.stream.store.get(sseq)?.subject;
+      if (s === undefined || !this.matches(s)) return true;
+    }
     if (sseq > this.deliveredSseq) return false;
     return !this.pending.has(sseq);
   }
 
-  private matchesSeq(sseq: number): boolean {
-    if (this.filters.length === 0) return true;
-    const m = this.stream.store.get(sseq);
-    return m === undefined || this.matches(m.subject);
+  get filtered(): boolean {
+    return this.filters.length > 0;
   }
 
   // ---- redelivery ------------------------------------------------------------------------------
 
   private queueRedelivery(sseq: number): void {
-    if (this.redeliverQueue.includes(sseq)) return;
+    const e = this.pending.get(sseq);
+    if (e === undefined || e.queued) return;
+    e.queued = true;
     // Kept in stream order: older messages are redelivered first.
     let i = this.redeliverQueue.length;
     while (i > 0 && this.redeliverQueue[i - 1] > sseq) i--;
@@ -826,17 +849,17 @@ export class Consumer {
       this.inactivityTimer.unref?.();
     }
     if (this.pending.size > 0) this.armRedelivery();
+    if (this.waiting.length > 0) this.armExpiry();
   }
 
-  /** Push idle heartbeat: sent when nothing was delivered for idle_heartbeat (stall noted while stalled). */
+  /** Push idle heartbeat: sent when nothing was delivered for idle_heartbeat (and while stalled, naming the stall). */
   private heartbeat(): void {
     const hbMs = (this.config.idle_heartbeat ?? 0) / 1e6;
     const sinceDelivery = Number((this.host.now() - this.lastDelivered) / 1_000_000n);
-    if (sinceDelivery < hbMs && Date.now() - this.lastHeartbeatAt < hbMs && !this.stalled) return;
+    if (sinceDelivery < hbMs && !this.stalled) return;
     const to = this.config.deliver_subject!;
     if (!this.host.hasInterest(to, this.config.deliver_group)) return;
-    this.lastHeartbeatAt = Date.now();
-    this.host.send(to, undefined, "", Status.idleHeartbeat(this.deliveredCseq, this.deliveredSseq, this.stalled ? this.fcOutstanding : undefined), new Uint8Array(0));
+    this.host.send(to, undefined, BLANK_REPLY, Status.idleHeartbeat(this.deliveredCseq, this.deliveredSseq, this.stalled ? this.fcOutstanding : undefined), new Uint8Array(0));
   }
 
   private checkInactive(thresholdMs: number): void {
@@ -874,6 +897,9 @@ export class Consumer {
   /** Applies an updated configuration (already checked to be compatible). */
   update(config: ConsumerConfig): void {
     this.config = config;
+    this.filters = filtersOf(config);
+    this.samplePercent = samplePercent(config);
+    this.pendingCount = -1;
     this.stop(false);
     this.armTimers();
     this.kick();
@@ -882,12 +908,13 @@ export class Consumer {
   /** Stops timers; with `deleted`, waiting pull requests are told the consumer is gone. */
   stop(deleted: boolean): void {
     clearTimeout(this.redeliveryTimer);
-    this.redeliveryTimer = undefined;
     clearInterval(this.heartbeatTimer);
     clearInterval(this.inactivityTimer);
     clearTimeout(this.expiryTimer);
     clearTimeout(this.replayTimer);
     clearTimeout(this.rateTimer);
+    this.redeliveryTimer = this.heartbeatTimer = this.inactivityTimer = undefined;
+    this.expiryTimer = this.replayTimer = this.rateTimer = undefined;
     if (!deleted) return;
     this.deleted = true;
     for (const w of this.waiting.splice(0)) {
@@ -895,12 +922,4 @@ export class Consumer {
       this.status(w.reply, Status.consumerDeleted());
     }
   }
-}
-
-/** A header block with one more header (or a new block with just it). */
-function withHeader(block: Uint8Array | undefined, key: string, value: string): Uint8Array {
-  const line = `${key}: ${value}\r\n`;
-  if (block === undefined || block.length === 0) return Buffer.from(`NATS/1.0\r\n${line}\r\n`, "latin1");
-  const text = Buffer.from(block.buffer, block.byteOffset, block.byteLength).toString("latin1");
-  return Buffer.from(`${text.slice(0, text.length - 2)}${line}\r\n`, "latin1");
 }

@@ -1,3 +1,4 @@
+import { randomBase62 } from "@tsnats/protocol";
 import type { ConsumerRecord } from "@tsnats/store";
 import { subjectsCollide } from "@tsnats/subject";
 import { type ConsumerConfig, type ConsumerCreateRequest, RetentionPolicy } from "./api-types.js";
@@ -17,13 +18,6 @@ export interface CreateTarget {
   filter: string | undefined;
 }
 
-const NAME_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-
-function randomName(): string {
-  let s = "";
-  for (let i = 0; i < 8; i++) s += NAME_CHARS[Math.floor(Math.random() * NAME_CHARS.length)];
-  return s;
-}
 
 /**
  * Checks a create request and decides the consumer's name and whether it is ephemeral, with nats-server
@@ -53,7 +47,7 @@ export function createRequest(
   }
   if (target.name === undefined) {
     if (durable !== undefined) throw new JsApiError(JsErrors.ConsumerEphemeralWithDurableName);
-    return { name: named ?? randomName(), ephemeral: true, config, action };
+    return { name: named ?? randomBase62(8), ephemeral: true, config, action };
   }
   if (target.filter !== undefined && config.filter_subject !== target.filter) throw new JsApiError(JsErrors.ConsumerCreateFilterSubjectMismatch);
   if (durable !== undefined && durable !== target.name) throw new JsApiError(JsErrors.ConsumerDurableNameNotMatchSubject);

@@ -4,38 +4,44 @@
  * nats-server 2.9.10 writes them.
  */
 
-function block(status: string, fields: Array<[string, string | number]> = []): Buffer {
-  let s = `NATS/1.0 ${status}\r\n`;
-  for (const [k, v] of fields) s += `${k}: ${v}\r\n`;
-  return Buffer.from(`${s}\r\n`, "latin1");
+import { encodeHeaders } from "@tsnats/protocol";
+
+function block(status: number, description: string, fields: Array<[string, string | number]> = []): Buffer {
+  return encodeHeaders({ status, description, fields: fields.map(([k, v]) => [k, String(v)]) });
 }
 
+const NO_MESSAGES = block(404, "No Messages");
+const EXCEEDED_MAX_WAITING = block(409, "Exceeded MaxWaiting");
+const PUSH_BASED = block(409, "Consumer is push based");
+const CONSUMER_DELETED = block(409, "Consumer Deleted");
+const FLOW_CONTROL = block(100, "FlowControl Request");
+
 export const Status = {
-  noMessages: () => block("404 No Messages"),
+  noMessages: () => NO_MESSAGES,
   requestTimeout: (pendingMsgs: number, pendingBytes: number) =>
-    block("408 Request Timeout", [
+    block(408, "Request Timeout", [
       ["Nats-Pending-Messages", pendingMsgs],
       ["Nats-Pending-Bytes", pendingBytes],
     ]),
   maxBytes: (pendingMsgs: number, pendingBytes: number) =>
-    block("409 Message Size Exceeds MaxBytes", [
+    block(409, "Message Size Exceeds MaxBytes", [
       ["Nats-Pending-Messages", pendingMsgs],
       ["Nats-Pending-Bytes", pendingBytes],
     ]),
-  exceededMaxWaiting: () => block("409 Exceeded MaxWaiting"),
-  exceededMaxBatch: (max: number) => block(`409 Exceeded MaxRequestBatch of ${max}`),
-  exceededMaxExpires: (maxNs: number) => block(`409 Exceeded MaxRequestExpires of ${goDuration(maxNs)}`),
-  exceededMaxBytes: (max: number) => block(`409 Exceeded MaxRequestMaxBytes of ${max}`),
-  pushBased: () => block("409 Consumer is push based"),
-  consumerDeleted: () => block("409 Consumer Deleted"),
-  badRequest: (why: string) => block(`400 Bad Request${why ? ` - ${why}` : ""}`),
+  exceededMaxWaiting: () => EXCEEDED_MAX_WAITING,
+  exceededMaxBatch: (max: number) => block(409, `Exceeded MaxRequestBatch of ${max}`),
+  exceededMaxExpires: (maxNs: number) => block(409, `Exceeded MaxRequestExpires of ${goDuration(maxNs)}`),
+  exceededMaxBytes: (max: number) => block(409, `Exceeded MaxRequestMaxBytes of ${max}`),
+  pushBased: () => PUSH_BASED,
+  consumerDeleted: () => CONSUMER_DELETED,
+  badRequest: (why: string) => block(400, `Bad Request${why ? ` - ${why}` : ""}`),
   idleHeartbeat: (lastConsumer: number, lastStream: number, stalled?: string) =>
-    block("100 Idle Heartbeat", [
+    block(100, "Idle Heartbeat", [
       ["Nats-Last-Consumer", lastConsumer],
       ["Nats-Last-Stream", lastStream],
       ...(stalled !== undefined ? ([["Nats-Consumer-Stalled", stalled]] as Array<[string, string]>) : []),
     ]),
-  flowControl: () => block("100 FlowControl Request"),
+  flowControl: () => FLOW_CONTROL,
 };
 
 /** Go's time.Duration text for whole units (nats-server prints limits this way): 2s, 1m30s, 500ms. */

@@ -1,4 +1,5 @@
 import type { StoredMessage, StreamRecord, StreamStore } from "@tsnats/store";
+import { BLANK_REPLY, withHeader } from "@tsnats/protocol";
 import { subjectIsLiteral, subjectMatches } from "@tsnats/subject";
 import { DiscardPolicy, type PubAck, type PurgeRequest, type StreamConfig, type StreamInfo, type StreamStateWire } from "./api-types.js";
 import { type ApiError } from "./api-types.js";
@@ -50,6 +51,12 @@ export class Stream {
 
   get consumerCount(): number {
     return this.consumers.size;
+  }
+
+  /** Whether some consumer has a subject filter (deciding about a message then needs its subject). */
+  get filteredConsumers(): boolean {
+    for (const c of this.consumers.values()) if (c.filtered) return true;
+    return false;
   }
 
   constructor(
@@ -216,6 +223,14 @@ export class Stream {
 
   /** Removes one message, telling the consumers (they keep count of what they have yet to deliver). */
   removeMessage(seq: number, subject: string | undefined, erase = false): boolean {
+    if (subject === undefined) {
+      for (const c of this.consumers.values()) {
+        if (c.countsPending(seq)) {
+          subject = this.store.get(seq)?.subject;
+          break;
+        }
+      }
+    }
     if (!this.store.remove(seq, erase)) return false;
     for (const c of this.consumers.values()) c.messageRemoved(seq, subject);
     this.reportBytes();
@@ -265,26 +280,22 @@ export class Stream {
     }
   }
 
+  /**
+   * republish: the stored message goes on to `dest` with Nats-Stream, Nats-Subject, Nats-Sequence and
+   * Nats-Last-Sequence appended to its own headers (and Nats-Msg-Size, with an empty body, for headers_only),
+   * in nats-server's order.
+   */
   private republish(msg: StoredMessage): void {
     const rp = this.config.republish!;
     if (!subjectMatches(msg.subject, rp.src ?? ">")) return;
     const dest = mapRepublish(msg.subject, rp.src ?? ">", rp.dest);
     const st = this.store.state();
-    const lines = [
-      "NATS/1.0",
-      `Nats-Stream: ${this.name}`,
-      `Nats-Subject: ${msg.subject}`,
-      `Nats-Sequence: ${msg.seq}`,
-      `Nats-Last-Sequence: ${st.lastSeq === msg.seq ? msg.seq - 1 : st.lastSeq}`,
-    ];
-    const own = msg.headers === undefined ? "" : Buffer.from(msg.headers).toString("latin1").replace(/^NATS\/1\.0[^\r]*\r\n/, "").replace(/\r\n$/, "");
-    const block = Buffer.from(`${lines.join("\r\n")}\r\n${own}${own.endsWith("\r\n") || own === "" ? "" : "\r\n"}\r\n`, "latin1");
-    if (rp.headers_only) {
-      const withSize = Buffer.from(block.toString("latin1").replace(/\r\n\r\n$/, `\r\nNats-Msg-Size: ${msg.data.length}\r\n\r\n`), "latin1");
-      this.host.publish(dest, "", withSize, new Uint8Array(0));
-    } else {
-      this.host.publish(dest, "", block, msg.data);
-    }
+    let h = withHeader(msg.headers, "Nats-Stream", this.name);
+    h = withHeader(h, "Nats-Subject", msg.subject);
+    h = withHeader(h, "Nats-Sequence", String(msg.seq));
+    h = withHeader(h, "Nats-Last-Sequence", String(st.lastSeq === msg.seq ? msg.seq - 1 : st.lastSeq));
+    if (rp.headers_only) this.host.publish(dest, BLANK_REPLY, withHeader(h, "Nats-Msg-Size", String(msg.data.length)), new Uint8Array(0));
+    else this.host.publish(dest, BLANK_REPLY, h, msg.data);
   }
 
   // ---- age -----------------------------------------------------------------------------------
@@ -415,8 +426,7 @@ export class Stream {
     const st = this.store.state();
     if (seq <= 0) throw new JsApiError(JsErrors.StreamMsgDeleteFailed, { err: "no message found" });
     if (seq > st.lastSeq) throw new JsApiError(JsErrors.StreamMsgDeleteFailed, { err: "stream store EOF" });
-    const subject = this.consumers.size > 0 ? this.store.get(seq)?.subject : undefined;
-    if (!this.removeMessage(seq, subject, erase)) throw new JsApiError(JsErrors.SequenceNotFound, { seq });
+    if (!this.removeMessage(seq, undefined, erase)) throw new JsApiError(JsErrors.SequenceNotFound, { seq });
   }
 
   stop(): void {

@@ -67,3 +67,31 @@ export function headerValue(block: Uint8Array, key: string): string | undefined 
 
 /** The header block of a no-responders status message, as nats-server sends it: `NATS/1.0 503\r\n\r\n`. */
 export const NO_RESPONDERS_HEADER = encodeHeaders({ status: 503 });
+
+const CRLF2 = Buffer.from("\r\n\r\n");
+
+/**
+ * A message (`data`: header block then payload, the block `headerSize` bytes long, -1 for none) with one
+ * more header, appended after its own (as nats-server adds `Nats-Request-Info`); a message without headers
+ * gets a header block of its own.
+ */
+export function addHeader(headerSize: number, data: Uint8Array, key: string, value: string): { headerSize: number; data: Uint8Array } {
+  const line = Buffer.from(`${key}: ${value}\r\n`, "utf8");
+  if (headerSize < 0) {
+    const block = Buffer.concat([Buffer.from("NATS/1.0\r\n"), line, Buffer.from("\r\n")]);
+    return { headerSize: block.length, data: Buffer.concat([block, data]) };
+  }
+  // The block ends with an empty line; the new header goes just before it.
+  const end = headerSize - 2;
+  const head = Buffer.from(data.buffer, data.byteOffset, end);
+  if (end < 2 || !Buffer.from(data.buffer, data.byteOffset + end - 2, 4).equals(CRLF2)) {
+    return { headerSize, data }; // not a well-formed block: leave it alone
+  }
+  const rest = Buffer.from(data.buffer, data.byteOffset + end, data.length - end);
+  return { headerSize: headerSize + line.length, data: Buffer.concat([head, line, rest]) };
+}
+
+/** A header block (or none) with one more header: a block of its own when there was none. */
+export function withHeader(block: Uint8Array | undefined, key: string, value: string): Uint8Array {
+  return addHeader(block?.length ?? -1, block ?? new Uint8Array(0), key, value).data;
+}

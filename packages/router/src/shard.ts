@@ -1,7 +1,6 @@
 import { type AccountConfig, type ResponseType, serviceImportSubject, streamImportSubject } from "@tsnats/accounts";
-import { BLANK_REPLY, NO_RESPONDERS_HEADER } from "@tsnats/protocol";
+import { BLANK_REPLY, NO_RESPONDERS_HEADER, addHeader, randomBase62 } from "@tsnats/protocol";
 import { type AccountState, LocalSub, type ResponseMapping, type ShardClient, buildAccountStates } from "./account-state.js";
-import { addHeader, randomToken } from "./headers-edit.js";
 import { BatchReader, BatchWriter } from "./codec.js";
 import { ClientFlags, In, NO_ANSWER, Out, Peer, PeerKind } from "./ops.js";
 import { placeAccount } from "./placement.js";
@@ -76,7 +75,7 @@ export class Shard {
     private readonly io: ShardIO,
   ) {
     this.place = (a) => placeAccount(a, cfg.shardCount, cfg.pins);
-    this.accounts = buildAccountStates(cfg.accounts, this.place, cfg.index, () => randomToken());
+    this.accounts = buildAccountStates(cfg.accounts, this.place, cfg.index, () => randomBase62(6));
     this.toPeers = Array.from({ length: cfg.shardCount }, () => new BatchWriter());
     // A shard that restarts registers its clients' import interest again: peers forget the old first.
     for (let i = 0; i < cfg.shardCount; i++) {
@@ -153,8 +152,7 @@ export class Shard {
       this.outputOpen = true;
       this.scheduleOutput();
     }
-    // JetStream's "" reply is an empty reply token on the wire (PubAcks, statuses, advisories).
-    this.route(acc, subject, reply === "" ? BLANK_REPLY : reply, hdr, bytes, shown === undefined ? INTERNAL : { ...INTERNAL, shown });
+    this.route(acc, subject, reply, hdr, bytes, shown === undefined ? INTERNAL : { ...INTERNAL, shown });
   }
 
   /** True while a batch is being processed (its output is sent at the end of it). */
@@ -343,7 +341,7 @@ export class Shard {
     let acc = this.accounts.get(account);
     if (acc === undefined) {
       // Not in the config (e.g. $G without accounts): a plain account without imports or exports.
-      const states = buildAccountStates([{ name: account, users: [], exports: [], imports: [] }], () => this.cfg.index, this.cfg.index, () => randomToken());
+      const states = buildAccountStates([{ name: account, users: [], exports: [], imports: [] }], () => this.cfg.index, this.cfg.index, () => randomBase62(6));
       acc = states.get(account)!;
       this.accounts.set(account, acc);
     }
@@ -577,7 +575,7 @@ export class Shard {
     if (acc === undefined) return;
     let mapped = reply;
     if (reply !== undefined && !reply.startsWith("$JS.ACK.")) {
-      mapped = acc.replyPrefix + randomToken();
+      mapped = acc.replyPrefix + randomBase62(6);
       acc.responses.set(mapped, { importer, reply, responseType, threshold, expiresAt: Date.now() + threshold });
     }
     const withInfo = addHeader(hdr, data, "Nats-Request-Info", `{"acc":${JSON.stringify(importer)},"rtt":0}`);
