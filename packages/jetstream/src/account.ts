@@ -6,6 +6,7 @@ import { JsApiError, JsErrors, type apiError } from "./errors.js";
 import { type Consumer, type ConsumerHost } from "./consumer.js";
 import { type CreateTarget, consumerRecord, createConsumer, restoreConsumer } from "./consumers.js";
 import { Stream, type StreamHost } from "./stream.js";
+import { type SourceHost, SourceLink, sourceIndexName } from "./sourcing.js";
 import { checkCreate, checkUpdate, normalizeStreamConfig, sameConfig } from "./stream-config.js";
 import { nowNs, rfc3339 } from "./time.js";
 
@@ -35,6 +36,11 @@ export interface AccountHost {
   publish(subject: string, reply: string | undefined, headers: Uint8Array | undefined, data: Uint8Array, shown?: string): void;
   /** Whether anyone in (or importing from) the account listens on `subject`, in queue group `queue` if given. */
   hasInterest(subject: string, queue?: string): boolean;
+  /**
+   * Subscribes the server itself to `subject` in the account (sources and mirrors receive their origin's
+   * deliveries so); messages are handed to `handler` synchronously. Returns the unsubscribe.
+   */
+  subscribe(subject: string, handler: (subject: string, reply: string | undefined, headers: Uint8Array | undefined, data: Uint8Array) => void): () => void;
   /** Size of a message as a storage kind counts it. */
   messageSize(subject: string, headers: Uint8Array | undefined, data: Uint8Array, memory: boolean): number;
   /** The server's own limits (max_memory_store, max_file_store) and what all accounts use, when it has them. */
@@ -175,6 +181,7 @@ export class AccountJetStream {
 
   private addStream(stream: Stream): void {
     this.streams.set(stream.name, stream);
+    this.startLinks(stream);
     if (stream.bytes !== 0) this.usageChanged(stream.memory, stream.bytes);
     this.host.server?.reservationsChanged();
     for (const s of stream.config.subjects ?? []) this.captures.insert({ subject: s, queue: undefined, stream });
@@ -295,7 +302,13 @@ export class AccountJetStream {
     this.checkOverlap(cfg, stream);
     this.checkResources(cfg, stream);
     this.removeStreamIndex(stream);
+    const resource = (c: StreamConfig) => JSON.stringify([c.mirror, c.sources]);
+    const relink = resource(stream.config) !== resource(cfg);
     stream.update(cfg);
+    if (relink) {
+      this.stopLinks(stream);
+      this.startLinks(stream);
+    }
     this.host.server?.reservationsChanged();
     for (const s of cfg.subjects ?? []) this.captures.insert({ subject: s, queue: undefined, stream });
     if (!stream.memory) this.store.updateStreamConfig(cfg.name, JSON.stringify(cfg));
@@ -313,6 +326,7 @@ export class AccountJetStream {
     this.streams.delete(name);
     if (stream.bytes !== 0) this.usageChanged(stream.memory, -stream.bytes);
     this.host.server?.reservationsChanged();
+    this.stopLinks(stream);
     stream.stop();
     this.store.deleteStream(name);
     this.dirty = true;
@@ -358,6 +372,39 @@ export class AccountJetStream {
     let n = 0;
     for (const s of this.streams.values()) if (s !== except && s.memory === memory && s.config.max_bytes > 0) n += s.config.max_bytes;
     return n;
+  }
+
+  // ---- sources and mirrors ------------------------------------------------------------------------
+
+  /**
+   * Starts the links that feed a mirror or a sourcing stream, once the current work is done (they send API
+   * requests, maybe to this very account, which must not run inside the request that made the stream).
+   */
+  private startLinks(stream: Stream): void {
+    const cfg = stream.config;
+    const sources = cfg.mirror !== undefined ? [cfg.mirror] : (cfg.sources ?? []);
+    if (sources.length === 0) return;
+    const mirror = cfg.mirror !== undefined;
+    const host: SourceHost = {
+      publish: (subject, reply, headers, data) => this.host.publish(subject, reply, headers, data),
+      subscribe: (subject, handler) => this.host.subscribe(subject, handler),
+      storeMirrored: (seq, subject, headers, data, time) => {
+        if (this.streams.get(stream.name) === stream) stream.storeMirrored(seq, subject, headers, data, time);
+      },
+      storeSourced: (subject, headers, data) => {
+        if (this.streams.get(stream.name) === stream) this.publishToStream(stream, subject, undefined, headers, data);
+      },
+    };
+    stream.links = sources.map((src) => new SourceLink(src, mirror, host, stream.lastSourced(sourceIndexName(src), mirror)));
+    const links = stream.links;
+    queueMicrotask(() => {
+      if (stream.links === links) for (const l of links) l.start();
+    });
+  }
+
+  private stopLinks(stream: Stream): void {
+    for (const l of stream.links) l.stop();
+    stream.links = [];
   }
 
   // ---- consumers -------------------------------------------------------------------------------
@@ -507,7 +554,10 @@ export class AccountJetStream {
     this.commit(true);
     clearTimeout(this.consumerTimer);
     clearInterval(this.syncTimer);
-    for (const s of this.streams.values()) s.stop();
+    for (const s of this.streams.values()) {
+      this.stopLinks(s);
+      s.stop();
+    }
     this.store.close();
   }
 }

@@ -234,8 +234,9 @@ function page<T>(all: T[], requested: number | undefined, limit: number): { item
   return { items: all.slice(offset, offset + limit), paging: { total: all.length, offset, limit } };
 }
 
+/** A stream's consumers as listings show them: sorted, without the direct ones of sources and mirrors. */
 function sortedConsumers(js: AccountJetStream, streamName: string): Consumer[] {
-  return [...js.stream(streamName).consumers.values()].sort(byName);
+  return [...js.stream(streamName).consumers.values()].filter((c) => !c.config.direct).sort(byName);
 }
 
 function matchingStreams(js: AccountJetStream, subject: string | undefined): Stream[] {

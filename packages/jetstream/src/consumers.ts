@@ -95,8 +95,10 @@ export function createConsumer(
     existing.update(cfg);
     return { consumer: existing, created: false, updated: true };
   }
+  // The direct consumers of sources and mirrors do not count against limits (nor show in listings).
   const streamMax = stream.config.max_consumers;
-  if ((streamMax > 0 && stream.consumers.size >= streamMax) || accountFull) throw new JsApiError(JsErrors.MaximumConsumersLimit);
+  const counted = [...stream.consumers.values()].filter((c) => !c.config.direct).length;
+  if (!cfg.direct && ((streamMax > 0 && counted >= streamMax) || accountFull)) throw new JsApiError(JsErrors.MaximumConsumersLimit);
   checkWorkqueue(stream, cfg, undefined);
   const consumer = new Consumer(stream, name, cfg, now, ephemeral, host);
   stream.consumers.set(name, consumer);

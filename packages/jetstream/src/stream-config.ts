@@ -1,4 +1,4 @@
-import { isValidSubject, subjectsCollide } from "@tsnats/subject";
+import { isValidLiteralSubject, isValidSubject, subjectsCollide } from "@tsnats/subject";
 import {
   DiscardPolicy,
   type ExternalStream,
@@ -61,6 +61,22 @@ const STREAM_CONFIG_SHAPE: Shape = {
   compression: ["none", "s2"],
 };
 
+/**
+ * Sources and mirrors in other accounts: the deliver prefix must be a subject without wildcards (10024),
+ * and the API prefix must not be the JetStream API itself (10021), as nats-server checks them.
+ */
+function checkExternals(sources: StreamSource[]): void {
+  for (const src of sources) {
+    const ext = src.external;
+    if (ext === undefined) continue;
+    if (ext.deliver !== undefined && ext.deliver !== "" && !isValidLiteralSubject(ext.deliver)) {
+      throw new JsApiError(JsErrors.StreamInvalidExternalDeliverySubj, { prefix: ext.deliver });
+    }
+    if (!isValidLiteralSubject(ext.api)) throw invalid(`stream external api prefix ${JSON.stringify(ext.api)} must be a valid subject without wildcards`);
+    if (subjectsCollide(ext.api, "$JS.API")) throw new JsApiError(JsErrors.StreamExternalApiOverlap, { prefix: ext.api, subject: "$JS.API" });
+  }
+}
+
 function invalid(reason: string): JsApiError {
   return new JsApiError(JsErrors.StreamInvalidConfig, { err: reason });
 }
@@ -106,6 +122,8 @@ export function normalizeStreamConfig(raw: unknown, subjectName: string): Stream
   if (c.deny_purge && c.allow_rollup_hdrs) throw invalid("roll-ups require the purge permission");
   if (c.mirror_direct && c.mirror === undefined) throw invalid("stream has no mirror but does have mirror direct");
   if (c.mirror !== undefined && (c.subjects?.length ?? 0) > 0) throw new JsApiError(JsErrors.MirrorWithSubjects);
+  if (c.mirror !== undefined && (c.sources?.length ?? 0) > 0) throw new JsApiError(JsErrors.MirrorWithSources);
+  checkExternals(c.mirror !== undefined ? [c.mirror] : (c.sources ?? []));
 
   let subjects = c.subjects ?? [];
   if (subjects.length === 0 && c.mirror === undefined && (c.sources?.length ?? 0) === 0) subjects = [name];

@@ -6,6 +6,7 @@ import { type ApiError } from "./api-types.js";
 import { JsApiError, JsErrors, apiError } from "./errors.js";
 import { type PublishHeaders, readPublishHeaders } from "./js-headers.js";
 import type { Consumer } from "./consumer.js";
+import { type SourceLink, sourcedSeq } from "./sourcing.js";
 import { ZERO_TIME, rfc3339 } from "./time.js";
 
 /** What a publish into a stream came to: an ack, an error ack, or nothing at all (nats-server stays silent). */
@@ -48,6 +49,8 @@ export class Stream {
   readonly consumers = new Map<string, Consumer>();
   /** Stored bytes as last reported to the account. */
   private reportedBytes: number;
+  /** The links feeding a mirror or a sourcing stream (the account starts and stops them). */
+  links: SourceLink[] = [];
 
   get consumerCount(): number {
     return this.consumers.size;
@@ -221,6 +224,32 @@ export class Stream {
     this.purged();
   }
 
+  /**
+   * A mirrored message: stored under the origin's sequence and time (sequences it skips count as
+   * deleted), then limits apply as to any message.
+   */
+  storeMirrored(seq: number, subject: string, headers: Uint8Array | undefined, data: Uint8Array, time: bigint): void {
+    if (seq <= this.store.state().lastSeq) return;
+    const msg = this.store.appendAt(seq, subject, headers, data, time);
+    for (const c of this.consumers.values()) c.messageStored(msg);
+    this.enforceLimits(subject);
+    this.host.stored?.(this, msg);
+    this.reportBytes();
+    if (this.ageTimer === undefined) this.scheduleAge();
+  }
+
+  /** The last origin sequence this stream holds from source `iname` (found from its newest messages back). */
+  lastSourced(iname: string, mirror: boolean): number {
+    const st = this.store.state();
+    if (mirror) return st.lastSeq;
+    if (st.messages === 0) return 0;
+    for (let seq = st.lastSeq; seq >= st.firstSeq; seq--) {
+      const n = sourcedSeq(this.store.get(seq)?.headers, iname);
+      if (n > 0) return n;
+    }
+    return 0;
+  }
+
   /** Removes one message, telling the consumers (they keep count of what they have yet to deliver). */
   removeMessage(seq: number, subject: string | undefined, erase = false): boolean {
     if (subject === undefined) {
@@ -382,7 +411,10 @@ export class Stream {
     if (st.numDeleted > 0) state.num_deleted = st.numDeleted;
     if (opts.deletedDetails && st.numDeleted > 0) state.deleted = this.store.deleted();
     state.consumer_count = this.consumerCount;
-    return { total, offset, limit, config: this.config, created: rfc3339(this.record.created), state };
+    const info: StreamInfo & { total: number; offset: number; limit: number } = { total, offset, limit, config: this.config, created: rfc3339(this.record.created), state };
+    if (this.config.mirror !== undefined && this.links.length > 0) info.mirror = this.links[0].info();
+    else if (this.links.length > 0) info.sources = this.links.map((l) => l.info());
+    return info;
   }
 
   /** STREAM.PURGE; returns how many messages went. */

@@ -20,7 +20,13 @@ export interface ShardClient {
   readonly subs: Map<number, LocalSub>;
 }
 
-/** A client's subscription in its account's index. */
+/**
+ * A subscription of the server itself (JetStream sourcing a stream): its messages are handed to it in the
+ * shard instead of going to the front-end. `headers` is the header block, `data` the payload.
+ */
+export type InternalHandler = (subject: string, reply: string | undefined, headers: Uint8Array | undefined, data: Uint8Array) => void;
+
+/** A client's subscription in its account's index (or the server's own, with a handler). */
 export class LocalSub implements Subscription {
   delivered = 0;
   /** With max > 0 the subscription ends after `max` deliveries (UNSUB <sid> <max>). */
@@ -32,6 +38,7 @@ export class LocalSub implements Subscription {
     readonly id: number,
     readonly subject: string,
     readonly queue: string | undefined,
+    readonly handler?: InternalHandler,
   ) {}
 }
 

@@ -30,6 +30,7 @@ export function openAccountJetStream(
   account: string,
   publish: AccountHost["publish"],
   hasInterest: AccountHost["hasInterest"],
+  subscribe: AccountHost["subscribe"],
   server: ServerResources | undefined,
 ): AccountJetStream | undefined {
   const limits = cfg.accounts[account];
@@ -37,6 +38,7 @@ export function openAccountJetStream(
   const host: AccountHost = {
     publish,
     hasInterest,
+    subscribe,
     server,
     messageSize: (subject, headers, data, memory) => messageSize(subject, headers, data, memory ? "memory" : "file"),
   };

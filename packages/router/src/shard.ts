@@ -1,6 +1,6 @@
 import { type AccountConfig, type ResponseType, serviceImportSubject, streamImportSubject } from "@tsnats/accounts";
 import { BLANK_REPLY, NO_RESPONDERS_HEADER, addHeader, randomBase62 } from "@tsnats/protocol";
-import { type AccountState, LocalSub, type ResponseMapping, type ShardClient, buildAccountStates } from "./account-state.js";
+import { type AccountState, type InternalHandler, LocalSub, type ResponseMapping, type ShardClient, buildAccountStates } from "./account-state.js";
 import { BatchReader, BatchWriter } from "./codec.js";
 import { ClientFlags, In, NO_ANSWER, Out, Peer, PeerKind } from "./ops.js";
 import { placeAccount } from "./placement.js";
@@ -113,8 +113,37 @@ export class Shard {
       acc.name,
       (subject, reply, headers, data, shown) => this.publishInternal(acc, subject, reply, headers, data, shown),
       (subject, queue) => this.hasInterest(acc, subject, queue),
+      (subject, handler) => this.subscribeInternal(acc, subject, handler),
       this.resources,
     );
+  }
+
+  /** Each account's own client for the server's subscriptions in it (by account name). */
+  private readonly internalClients = new Map<string, ShardClient>();
+  private nextInternalSub = 1;
+
+  /**
+   * A subscription of the server in `acc` (JetStream's deliver and reply subjects when it sources streams):
+   * an ordinary entry of the account's index, so it is interest like any other (across imports too).
+   */
+  private subscribeInternal(acc: AccountState, subject: string, handler: InternalHandler): () => void {
+    let c = this.internalClients.get(acc.name);
+    if (c === undefined) {
+      c = { cid: -1, account: acc, echo: true, noResponders: false, subs: new Map() };
+      this.internalClients.set(acc.name, c);
+    }
+    const client = c;
+    const id = this.nextInternalSub++;
+    const sub = new LocalSub(client, id, subject, undefined, handler);
+    acc.sublist.insert(sub);
+    client.subs.set(id, sub);
+    acc.js?.interestChanged(subject);
+    if (acc.streamImports.length > 0) this.importInterest(sub, 1);
+    return () => {
+      if (!client.subs.delete(id)) return;
+      acc.sublist.remove(sub);
+      if (sub.importInterest) this.importInterest(sub, -1);
+    };
   }
 
   /**
@@ -491,6 +520,10 @@ export class Shard {
   private deliver(sub: LocalSub, subject: string, reply: string | undefined, hdr: number, data: Uint8Array, ref: number): boolean {
     if (sub.max > 0 && sub.delivered >= sub.max) return false;
     sub.delivered++;
+    if (sub.handler !== undefined) {
+      sub.handler(subject, reply === BLANK_REPLY ? undefined : reply, hdr > 0 ? data.subarray(0, hdr) : undefined, hdr > 0 ? data.subarray(hdr) : data);
+      return true;
+    }
     const w = this.toMain;
     if (ref >= 0) {
       w.u8(Out.MsgRef);
