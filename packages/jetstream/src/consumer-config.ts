@@ -107,6 +107,8 @@ export function normalizeConsumerConfig(raw: unknown, stream: StreamConfig, ephe
       break;
   }
   if (push && c.max_waiting !== undefined && c.max_waiting > 0) throw bad(JsErrors.ConsumerPushMaxWaiting);
+  // Push only (nats-server's order): a pull consumer without acks just ignores the limit.
+  if (push && ack === AckPolicy.None && (c.max_ack_pending ?? 0) > 0) throw bad(JsErrors.ConsumerMaxPendingAckPolicyRequired);
   if (c.flow_control && (c.idle_heartbeat ?? 0) <= 0) throw bad(JsErrors.ConsumerWithFlowControlNeedsHeartbeats);
   if (!push && (c.idle_heartbeat ?? 0) > 0) throw bad(JsErrors.ConsumerHBRequiresPush);
   if (c.deliver_subject !== undefined && c.deliver_subject !== "") {

@@ -1,0 +1,172 @@
+// Side by side: the same scenarios against tsnats and nats-server in one run. Each round starts each
+// server fresh per group of scenarios (the order alternating between rounds, so neither always runs on a
+// warmer machine), and the table shows medians, the ratio tsnats/nats-server and each side's CPU.
+import { DEFAULTS, type BenchOptions } from "./options.js";
+import { Progress, fmtCpu, fmtInt, fmtUs, table } from "./report.js";
+import { type ScenarioName, runScenario } from "./scenarios/index.js";
+import { type ScenarioResult, msgsPerSec } from "./scenarios/result.js";
+import { type ServerKind, natsServerVersion, startServer } from "./servers.js";
+
+interface Case {
+  title: string;
+  scenario: ScenarioName;
+  opts: Partial<BenchOptions>;
+  /** Compare latency p50 (lower is better) instead of throughput. */
+  latency?: boolean;
+}
+
+interface Group {
+  name: string;
+  jetstream: boolean;
+  config?: string;
+  cases: (msgs: number) => Case[];
+}
+
+/** Account JSA owns the stream; U uses it through the imported API, acks, flow control and deliver subject. */
+const XACCT_CONFIG = `
+jetstream { store_dir: "$STORE_DIR" }
+accounts {
+  JSA {
+    jetstream: enabled
+    users: [ { user: jsa, password: p } ]
+    exports: [
+      { service: "$JS.API.>", response_type: stream }
+      { service: "$JS.ACK.>" }
+      { service: "$JS.FC.>" }
+      { service: "bench" }
+      { stream: "bench.deliver" }
+    ]
+  }
+  U {
+    users: [ { user: u, password: p } ]
+    imports: [
+      { service: { account: JSA, subject: "$JS.API.>" }, to: "JS.JSA.API.>" }
+      { service: { account: JSA, subject: "$JS.ACK.>" } }
+      { service: { account: JSA, subject: "$JS.FC.>" } }
+      { service: { account: JSA, subject: "bench" } }
+      { stream: { account: JSA, subject: "bench.deliver" } }
+    ]
+  }
+}
+`;
+
+const JSA = { creds: { user: "jsa", pass: "p" } };
+const U = { creds: { user: "u", pass: "p" }, api: "JS.JSA.API" };
+
+const GROUPS: Group[] = [
+  {
+    name: "core",
+    jetstream: false,
+    cases: (msgs) => [
+      { title: "pub, 1 publisher", scenario: "pub", opts: { msgs: msgs * 5 } },
+      { title: "pubsub, 1:1", scenario: "pubsub", opts: { msgs: msgs * 2 } },
+      { title: "fanout, 1:4 (deliveries)", scenario: "fanout", opts: { msgs, subs: 4 } },
+      { title: "queue, 1 publisher, 4 members", scenario: "queue", opts: { msgs: msgs * 2, subs: 4 } },
+      { title: "req, sequential: p50", scenario: "req", opts: { msgs: Math.max(1000, msgs / 40), window: 1 }, latency: true },
+      { title: "req, window 64", scenario: "req", opts: { msgs, window: 64 } },
+    ],
+  },
+  {
+    name: "js",
+    jetstream: true,
+    cases: (msgs) => [
+      { title: "js pub async, file", scenario: "js pub", opts: { msgs, window: 256, storage: "file" } },
+      { title: "js pub async, memory", scenario: "js pub", opts: { msgs, window: 256, storage: "memory" } },
+      { title: "js pub sync, file", scenario: "js pub", opts: { msgs: Math.max(1000, msgs / 50), sync: true, window: 1, storage: "file" } },
+      { title: "js pull, explicit acks", scenario: "js pull", opts: { msgs } },
+      { title: "js push, explicit acks", scenario: "js push", opts: { msgs } },
+      { title: "kv put, window 256", scenario: "kv put", opts: { msgs: msgs / 2, window: 256 } },
+      { title: "kv get, sequential: p50", scenario: "kv get", opts: { msgs: Math.max(1000, msgs / 40), window: 1 }, latency: true },
+    ],
+  },
+  {
+    name: "xacct",
+    jetstream: true,
+    config: XACCT_CONFIG,
+    cases: (msgs) => [
+      { title: "js pull, own account", scenario: "js pull", opts: { msgs, ...JSA } },
+      { title: "js pull, across accounts", scenario: "js pull", opts: { msgs, ...U } },
+      { title: "js push, own account", scenario: "js push", opts: { msgs, ...JSA } },
+      { title: "js push, across accounts", scenario: "js push", opts: { msgs, ...U } },
+    ],
+  },
+];
+
+export interface CompareOptions {
+  rounds: number;
+  msgs: number;
+  groups: string[];
+  natsServer: string;
+  json: boolean;
+}
+
+interface Sample {
+  value: number;
+  serverCpu: number | undefined;
+  clientCpu: number;
+  ok: boolean;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function sampleOf(c: Case, r: ScenarioResult): Sample {
+  const value = c.latency ? (r.latency?.p50 ?? Number.NaN) : msgsPerSec(r.rates[r.rates.length - 1]);
+  return { value, serverCpu: r.serverCpu, clientCpu: r.clientCpu, ok: r.checks.every((x) => x.ok) };
+}
+
+export async function runCompare(opts: CompareOptions): Promise<void> {
+  const version = natsServerVersion(opts.natsServer);
+  if (version === undefined) throw new Error(`${opts.natsServer} not found (apt-get install -y nats-server)`);
+  const groups = GROUPS.filter((g) => opts.groups.includes(g.name));
+  const samples = new Map<string, Record<ServerKind, Sample[]>>();
+  const failures: string[] = [];
+  const progress = new Progress();
+  for (let round = 0; round < opts.rounds; round++) {
+    const order: ServerKind[] = round % 2 === 0 ? ["tsnats", "nats-server"] : ["nats-server", "tsnats"];
+    for (const group of groups) {
+      for (const kind of order) {
+        const server = await startServer(kind, { natsServer: opts.natsServer, config: group.config, jetstream: group.jetstream });
+        try {
+          for (const c of group.cases(opts.msgs)) {
+            const o: BenchOptions = { ...DEFAULTS, server: { host: "127.0.0.1", port: server.port }, creds: {}, serverPid: server.pid, ...c.opts };
+            const r = await runScenario(c.scenario, o, { progress: (roles) => progress.update(c.scenario, roles.progress(), o.msgs) });
+            progress.clear();
+            const s = sampleOf(c, r);
+            const bucket = samples.get(c.title) ?? { tsnats: [], "nats-server": [] };
+            samples.set(c.title, bucket);
+            bucket[kind].push(s);
+            if (!s.ok) failures.push(`${kind} ${c.title}: ${r.checks.filter((x) => !x.ok).map((x) => `${x.name}: ${x.detail}`).join("; ")}`);
+            const shown = c.latency ? fmtUs(s.value) : `${fmtInt(s.value)} msgs/s`;
+            process.stderr.write(`round ${round + 1} ${kind.padEnd(11)} ${c.title}: ${shown} (server CPU ${fmtCpu(s.serverCpu)}, client CPU ${fmtCpu(s.clientCpu)})${s.ok ? "" : " CHECKS FAILED"}\n`);
+          }
+        } finally {
+          await server.stop();
+        }
+      }
+    }
+  }
+  const rows: string[][] = [];
+  const out: Record<string, unknown>[] = [];
+  for (const group of groups) {
+    for (const c of group.cases(opts.msgs)) {
+      const s = samples.get(c.title)!;
+      const t = median(s.tsnats.map((x) => x.value));
+      const n = median(s["nats-server"].map((x) => x.value));
+      const cpu = (xs: Sample[], k: "serverCpu" | "clientCpu") => median(xs.map((x) => x[k] ?? Number.NaN));
+      // Ratios read "how much of nats-server's figure": for latency, nats-server's p50 over ours.
+      const ratio = c.latency ? n / t : t / n;
+      const fmt = (v: number) => (c.latency ? fmtUs(v) : fmtInt(v));
+      rows.push([c.title, fmt(t), fmt(n), ratio.toFixed(2), fmtCpu(cpu(s.tsnats, "serverCpu")), fmtCpu(cpu(s["nats-server"], "serverCpu")), fmtCpu(cpu(s.tsnats, "clientCpu")), fmtCpu(cpu(s["nats-server"], "clientCpu"))]);
+      out.push({ group: group.name, case: c.title, unit: c.latency ? "µs p50" : "msgs/s", tsnats: t, nats_server: n, ratio, tsnats_server_cpu: cpu(s.tsnats, "serverCpu"), nats_server_cpu: cpu(s["nats-server"], "serverCpu") });
+    }
+  }
+  const header = `${new Date().toISOString()}  ${opts.rounds} rounds, medians; ${version}; node ${process.version}; ${opts.msgs} msgs base, 128 B`;
+  if (opts.json) console.log(JSON.stringify({ header, results: out, failures }, null, 2));
+  else {
+    console.log(header);
+    console.log(table(["scenario", "tsnats", "nats-server", "ratio", "tsnats CPU", "nats-server CPU", "client CPU (ts)", "client CPU (ns)"], rows));
+    console.log("ratio: tsnats/nats-server throughput; for p50 rows nats-server's latency over tsnats' (above 1 = tsnats faster)");
+    for (const f of failures) console.log(`CHECK FAILED: ${f}`);
+  }
+  if (failures.length > 0) process.exitCode = 1;
+}

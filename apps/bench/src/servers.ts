@@ -1,0 +1,79 @@
+// The two servers under comparison, started as separate processes on a free port: tsnats (the built
+// CLI of this repository) and nats-server (a binary on PATH), each with an optional config file.
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export type ServerKind = "tsnats" | "nats-server";
+
+const TSNATS_CLI = fileURLToPath(new URL("../../server/dist/main.js", import.meta.url));
+
+export interface RunningServer {
+  kind: ServerKind;
+  port: number;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export function natsServerVersion(binary: string): string | undefined {
+  try {
+    return execFileSync(binary, ["-v"]).toString().trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Starts a server with JetStream data in a fresh folder (removed on stop). `config` may refer to
+ * `$STORE_DIR`; without a config, `jetstream` turns on `-js -sd <folder>`.
+ */
+export async function startServer(kind: ServerKind, opts: { natsServer: string; config?: string; jetstream: boolean }): Promise<RunningServer> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "tsnats-bench-"));
+  const args = ["-a", "127.0.0.1", "-p", String(port)];
+  if (opts.config !== undefined) {
+    const file = join(dir, "server.conf");
+    writeFileSync(file, opts.config.replaceAll("$STORE_DIR", join(dir, "store")));
+    args.push("-c", file);
+  } else if (opts.jetstream) {
+    args.push("-js", "-sd", join(dir, "store"));
+  }
+  const child: ChildProcess =
+    kind === "tsnats"
+      ? spawn(process.execPath, [TSNATS_CLI, ...args, "--log_format", "json"], { stdio: ["ignore", "ignore", "pipe"] })
+      : spawn(opts.natsServer, args, { stdio: ["ignore", "ignore", "pipe"] });
+  let log = "";
+  child.stderr!.on("data", (d: Buffer) => {
+    if (log.length < 100_000) log += d.toString();
+  });
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  for (let i = 0; i < 1000 && !log.includes("Server is ready") && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 10));
+  if (!log.includes("Server is ready")) {
+    child.kill("SIGKILL");
+    throw new Error(`${kind} did not start:\n${log}`);
+  }
+  return {
+    kind,
+    port,
+    pid: child.pid!,
+    async stop() {
+      child.kill("SIGTERM");
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,181 @@
+import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type ScenarioName, runScenario } from "@tsnats/bench/dist/scenarios/index.js";
+import { JsApi } from "@tsnats/bench/dist/jsapi.js";
+import { DEFAULTS, type BenchOptions } from "@tsnats/bench/dist/options.js";
+import { nkeys } from "nats";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { storeDir } from "./helpers/jetstream.js";
+import { type Target, startConfigured } from "./helpers/target.js";
+
+/**
+ * tsnats-bench measures real servers, so its own tests run it, small, against one: every scenario
+ * must finish with its correctness checks passing (nothing lost or duplicated, streams and consumers
+ * in the state the run promises), across accounts too, and bad input must fail clearly.
+ */
+const BENCH_MAIN = fileURLToPath(new URL("../apps/bench/dist/main.js", import.meta.url));
+const nkeyUser = nkeys.createUser();
+
+const CONFIG = () => `
+jetstream { store_dir: "${storeDir()}" }
+accounts {
+  JSA {
+    jetstream: enabled
+    users: [ { user: jsa, password: p }, { nkey: ${nkeyUser.getPublicKey()} } ]
+    exports: [
+      { service: "$JS.API.>", response_type: stream }
+      { service: "$JS.ACK.>" }
+      { service: "$JS.FC.>" }
+      { service: "bench" }
+      { stream: "bench.deliver" }
+    ]
+  }
+  U {
+    users: [ { user: u, password: p } ]
+    imports: [
+      { service: { account: JSA, subject: "$JS.API.>" }, to: "JS.JSA.API.>" }
+      { service: { account: JSA, subject: "$JS.ACK.>" } }
+      { service: { account: JSA, subject: "$JS.FC.>" } }
+      { service: { account: JSA, subject: "bench" } }
+      { stream: { account: JSA, subject: "bench.deliver" } }
+    ]
+  }
+}
+`;
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BENCH_MAIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("tsnats-bench", () => {
+  let srv: Target;
+  const opts = (o: Partial<BenchOptions> = {}): BenchOptions => ({
+    ...DEFAULTS,
+    server: { host: "127.0.0.1", port: srv.port },
+    creds: { user: "jsa", pass: "p" },
+    msgs: 3000,
+    ...o,
+  });
+  const failed = (r: { checks: { ok: boolean; name: string; detail?: string }[] }) => r.checks.filter((c) => !c.ok);
+
+  beforeAll(async () => {
+    srv = await startConfigured(CONFIG());
+  });
+  afterAll(async () => {
+    await srv.close();
+  });
+
+  const cases: Array<[ScenarioName, Partial<BenchOptions>]> = [
+    ["pub", { pubs: 2 }],
+    ["pubsub", { pubs: 2, subs: 2 }],
+    ["fanout", { subs: 4 }],
+    ["queue", { pubs: 2, subs: 3 }],
+    ["req", { msgs: 500 }],
+    ["req", { window: 32, pubs: 2, subs: 2 }],
+    ["js pub", { window: 64 }],
+    ["js pub", { sync: true, storage: "memory", msgs: 300 }],
+    ["js pull", { subs: 2, batch: 100 }],
+    ["js pull", { ack: "none" }],
+    ["js push", {}],
+    ["js push", { subs: 2, ack: "none" }],
+    ["kv put", { keys: 100, window: 64, pubs: 2 }],
+    ["kv get", { keys: 100, window: 8 }],
+  ];
+  for (const [name, o] of cases) {
+    it(`${name} ${JSON.stringify(o)}: passes its checks`, async () => {
+      const r = await runScenario(name, opts(o));
+      expect(failed(r)).toEqual([]);
+      expect(r.checks.length).toBeGreaterThan(0);
+      expect(r.rates[0].msgs).toBeGreaterThan(0);
+      expect(r.rates.every((x) => x.seconds > 0)).toBe(true);
+    });
+  }
+
+  it("req reports latency percentiles in order", async () => {
+    const r = await runScenario("req", opts({ msgs: 300 }));
+    const l = r.latency!;
+    expect(l.p50).toBeGreaterThan(0);
+    expect(l.p50).toBeLessThanOrEqual(l.p90);
+    expect(l.p90).toBeLessThanOrEqual(l.p99);
+    expect(l.p99).toBeLessThanOrEqual(l.max);
+  });
+
+  it("sub counts what another client publishes, stamps and all", async () => {
+    let started!: () => void;
+    const ready = new Promise<void>((r) => (started = r));
+    const sub = runScenario("sub", opts({ subs: 2 }), { started });
+    await ready;
+    const pub = await runScenario("pub", opts());
+    expect(failed(pub)).toEqual([]);
+    expect(failed(await sub)).toEqual([]);
+  });
+
+  it("consumes a stream in another account through the imported API and deliver subject", async () => {
+    const u = { creds: { user: "u", pass: "p" }, api: "JS.JSA.API" };
+    for (const name of ["js pull", "js push", "js pub"] as const) {
+      const r = await runScenario(name, opts(u));
+      expect(failed(r), name).toEqual([]);
+    }
+  });
+
+  it("signs the nonce with an nkey seed file", async () => {
+    const file = join(storeDir(), "user.nk");
+    writeFileSync(file, new TextDecoder().decode(nkeyUser.getSeed()));
+    const r = await runScenario("pubsub", opts({ creds: { nkeyFile: file } }));
+    expect(failed(r)).toEqual([]);
+  });
+
+  it("a stream the server refuses fails the run with the API error", async () => {
+    // The same subject as an existing stream: 10065 subjects overlap.
+    await runScenario("js pub", opts({ stream: "FIRST", subject: "refuse.x" }));
+    try {
+      await expect(runScenario("js pub", opts({ stream: "SECOND", subject: "refuse.x" }))).rejects.toThrow(/10065/);
+    } finally {
+      const api = await JsApi.open(opts().server, opts().creds);
+      await api.dropStream("FIRST");
+      api.close();
+    }
+  });
+
+  it("the CLI prints JSON results and exits 0 when every check passes", async () => {
+    const r = await run(["pubsub", "js", "pub", "--msgs", "1000", "--json", "-s", `127.0.0.1:${srv.port}`, "--user", "jsa", "--password", "p"]);
+    expect(r.code, r.stderr).toBe(0);
+    const results = JSON.parse(r.stdout) as Array<{ scenario: string; checks: { ok: boolean }[] }>;
+    expect(results.map((x) => x.scenario)).toEqual(["pubsub", "js pub"]);
+    expect(results.every((x) => x.checks.every((c) => c.ok))).toBe(true);
+  });
+
+  it("the CLI prints a line per result and a summary table", async () => {
+    const r = await run(["pub", "--msgs", "1000", "-s", `127.0.0.1:${srv.port}`, "--user", "jsa", "--password", "p"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^pub: pub [\d,]+ msgs\/s/m);
+    expect(r.stdout).toMatch(/scenario\s+measured\s+msgs\s+msgs\/s\s+MB\/s/);
+  });
+
+  it("wrong credentials: a clear error, exit code 2", async () => {
+    const r = await run(["pub", "--msgs", "10", "-s", `127.0.0.1:${srv.port}`, "--user", "jsa", "--password", "wrong"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Authorization Violation/i);
+  });
+
+  it("an unknown scenario: a clear error naming the known ones", async () => {
+    const r = await run(["js", "fly", "-s", `127.0.0.1:${srv.port}`]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/unknown scenario "js fly".*js pull/);
+  });
+
+  it("no server: a clear error", async () => {
+    const r = await run(["pub", "--msgs", "10", "-s", "127.0.0.1:1"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/ECONNREFUSED/);
+  });
+});
