@@ -80,7 +80,7 @@ export class Stream {
 
   /** Reports a change of stored bytes to the account (after every change of the stored set). */
   private reportBytes(): void {
-    const now = this.store.state().bytes;
+    const now = this.store.storedBytes;
     if (now === this.reportedBytes) return;
     const delta = now - this.reportedBytes;
     this.reportedBytes = now;
@@ -121,9 +121,8 @@ export class Stream {
     const refused = this.host.admit?.(this, msgSize);
     if (refused !== undefined) return fail(refused);
     if (cfg.discard === DiscardPolicy.New) {
-      const st = this.store.state();
-      if (cfg.max_msgs > 0 && st.messages >= cfg.max_msgs) return fail(JsErrors.StreamStoreFailed, { err: "maximum messages exceeded" });
-      if (cfg.max_bytes > 0 && st.bytes + msgSize > cfg.max_bytes) return fail(JsErrors.StreamStoreFailed, { err: "maximum bytes exceeded" });
+      if (cfg.max_msgs > 0 && this.store.storedMessages >= cfg.max_msgs) return fail(JsErrors.StreamStoreFailed, { err: "maximum messages exceeded" });
+      if (cfg.max_bytes > 0 && this.store.storedBytes + msgSize > cfg.max_bytes) return fail(JsErrors.StreamStoreFailed, { err: "maximum bytes exceeded" });
       if (cfg.discard_new_per_subject && (cfg.max_msgs_per_subject ?? -1) > 0) {
         if (this.store.count(0, subject) >= cfg.max_msgs_per_subject!) {
           return fail(JsErrors.StreamStoreFailed, { err: "maximum messages per subject exceeded" });
@@ -300,10 +299,10 @@ export class Stream {
   private trimToLimits(): void {
     const cfg = this.config;
     for (;;) {
-      const st = this.store.state();
-      const over = (cfg.max_msgs > 0 && st.messages > cfg.max_msgs) || (cfg.max_bytes > 0 && st.bytes > cfg.max_bytes);
-      if (!over || st.messages === 0) return;
-      const first = this.store.next(st.firstSeq);
+      const messages = this.store.storedMessages;
+      const over = (cfg.max_msgs > 0 && messages > cfg.max_msgs) || (cfg.max_bytes > 0 && this.store.storedBytes > cfg.max_bytes);
+      if (!over || messages === 0) return;
+      const first = this.store.next(0);
       if (first === undefined) return;
       this.removeMessage(first.seq, first.subject);
     }

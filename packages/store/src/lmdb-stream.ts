@@ -113,6 +113,16 @@ export class LmdbStreamStore implements StreamStore {
   private readonly subjectKeys = new Map<string, SubjectKeys>();
   /** Last sequence of recently used subjects (dropped when full, or for a subject when its last goes). */
   private readonly lastBySubject = new Map<string, number>();
+  /**
+   * The first stored sequence of recently used subjects: per-subject limits (a KV put evicting the key's
+   * previous value) ask for it on every store, and the index would need a cursor each time.
+   */
+  private readonly firstBySubject = new Map<string, number>();
+  /**
+   * The key of recently written subjects' last index chunk (where appends go and recent removals fall), so
+   * a commit reaches it with a direct read instead of a cursor. Written only where the index is.
+   */
+  private readonly tailChunks = new Map<string, { key: Buffer; base: number }>();
   private isClosed = false;
   private readonly incKey: Buffer;
 
@@ -192,7 +202,7 @@ export class LmdbStreamStore implements StreamStore {
     let list = this.pendingBySubject.get(subject);
     if (!list) this.pendingBySubject.set(subject, (list = []));
     list.push(seq);
-    this.addToSubject(subject, 1);
+    if (this.addToSubject(subject, 1) === 0) this.cacheFirstOfSubject(subject, seq);
     if (this.lastBySubject.has(subject) || this.lastBySubject.size < SUBJECT_KEY_CACHE) this.lastBySubject.set(subject, seq);
     if (this.messages === 0) {
       this.firstSeq = seq;
@@ -307,6 +317,12 @@ export class LmdbStreamStore implements StreamStore {
     this.bytes -= size;
     this.addToSubject(subject, -1);
     if (this.lastBySubject.get(subject) === seq) this.lastBySubject.delete(subject);
+    if (this.firstBySubject.get(subject) === seq) {
+      // A KV bucket keeping one value per key removes the old one after each put: the one left is the last.
+      const last = this.subjectCount(subject) === 1 ? this.lastBySubject.get(subject) : undefined;
+      if (last !== undefined) this.firstBySubject.set(subject, last);
+      else this.firstBySubject.delete(subject);
+    }
     if (this.messages === 0) {
       this.firstSeq = this.lastSeq + 1;
       this.firstStale = false;
@@ -398,6 +414,14 @@ export class LmdbStreamStore implements StreamStore {
       }
     }
     return out;
+  }
+
+  get storedMessages(): number {
+    return this.messages;
+  }
+
+  get storedBytes(): number {
+    return this.bytes;
   }
 
   state(): StreamState {
@@ -573,6 +597,7 @@ export class LmdbStreamStore implements StreamStore {
   /** @internal The commit transaction failed (and was aborted): databases it opened are gone. */
   abortFlush(): void {
     this.newDbs = undefined;
+    this.tailChunks.clear();
   }
 
   /** @internal The stream was deleted: the store is unusable from now on. */
@@ -647,8 +672,21 @@ export class LmdbStreamStore implements StreamStore {
     return undefined;
   }
 
+  private cacheFirstOfSubject(subject: string, seq: number): void {
+    if (this.firstBySubject.size >= SUBJECT_KEY_CACHE && !this.firstBySubject.has(subject)) this.firstBySubject.clear();
+    this.firstBySubject.set(subject, seq);
+  }
+
   /** The first sequence >= `from` stored under the literal `subject`. */
   private subjectSeqFrom(subject: string, from: number): number | undefined {
+    const first = this.firstBySubject.get(subject);
+    if (first !== undefined && from <= first) return first;
+    const seq = this.findSubjectSeqFrom(subject, from);
+    if (seq !== undefined && from <= this.firstSeq) this.cacheFirstOfSubject(subject, seq);
+    return seq;
+  }
+
+  private findSubjectSeqFrom(subject: string, from: number): number | undefined {
     if (this.dbLive && from <= this.dbLast) {
       for (const chunk of this.chunksFrom(this.dbs!.index, subject, from)) {
         for (let i = chunk.lowerBound(from); i < chunk.size; i++) {
@@ -703,6 +741,12 @@ export class LmdbStreamStore implements StreamStore {
    * `getBinaryFast` view lmdb's shared read buffer: use them before the next read.
    */
   private chunkAt(index: BinaryDb, subject: string, seq: number): IndexChunk | undefined {
+    const tail = this.tailChunks.get(subject);
+    if (tail !== undefined && seq >= tail.base) {
+      const offsets = index.getBinaryFast(tail.key);
+      if (offsets) return new IndexChunk(tail.key, offsets);
+      this.tailChunks.delete(subject);
+    }
     const { sk, start } = this.keysOf(subject);
     for (const key of index.getKeys({ start: indexKey(sk, seq), end: start, reverse: true, limit: 1 })) {
       return new IndexChunk(key, index.getBinaryFast(key)!);
@@ -748,7 +792,10 @@ export class LmdbStreamStore implements StreamStore {
       while (i < removals.length && removals[i] <= last) gone.add(removals[i++]);
       const kept = chunk.seqs().filter((seq) => !gone.has(seq));
       if (kept.length > 0) index.put(chunk.key, encodeChunk(chunk.base, kept));
-      else index.remove(chunk.key);
+      else {
+        index.remove(chunk.key);
+        if (this.tailChunks.get(subject)?.base === chunk.base) this.tailChunks.delete(subject);
+      }
     }
     if (adds.length === 0) return;
     // Appends go at the end of the subject's last chunk while it has room, then into new chunks.
@@ -771,6 +818,8 @@ export class LmdbStreamStore implements StreamStore {
       seqs.push(seq);
     }
     index.put(key!, encodeChunk(base, seqs));
+    if (this.tailChunks.size >= SUBJECT_KEY_CACHE && !this.tailChunks.has(subject)) this.tailChunks.clear();
+    this.tailChunks.set(subject, { key: Buffer.from(key!), base });
   }
 
   private subjectCount(subject: string): number {
@@ -817,13 +866,15 @@ export class LmdbStreamStore implements StreamStore {
     return n;
   }
 
-  private addToSubject(subject: string, delta: 1 | -1): void {
+  /** Counts a message more or less under `subject`; returns the count before. */
+  private addToSubject(subject: string, delta: 1 | -1): number {
     const before = this.subjectCount(subject);
     const after = before + delta;
     if (before === 0) this.numSubjects++;
     if (after === 0) this.numSubjects--;
     this.counts.set(subject, after);
     this.dirtySubjects.add(subject);
+    return before;
   }
 
   /** Purge of everything: the committed part is dropped as a whole (cleared at the next commit). */
@@ -837,6 +888,8 @@ export class LmdbStreamStore implements StreamStore {
     this.counts.clear();
     this.dirtySubjects.clear();
     this.lastBySubject.clear();
+    this.firstBySubject.clear();
+    this.tailChunks.clear();
     this.dbCleared = true;
     this.messages = 0;
     this.bytes = 0;

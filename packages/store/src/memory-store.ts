@@ -275,6 +275,14 @@ export class MemoryStreamStore implements StreamStore {
     return targets.length;
   }
 
+  get storedMessages(): number {
+    return this.messages;
+  }
+
+  get storedBytes(): number {
+    return this.bytes;
+  }
+
   state(): StreamState {
     const empty = this.messages === 0;
     return {

@@ -68,6 +68,9 @@ export interface StreamStore {
   /** Removes what the options select; returns how many messages were removed. */
   purge(opts?: PurgeOptions): number;
   state(): StreamState;
+  /** Stored messages and bytes, as in state() but without resolving positions (limits and usage ask per store). */
+  readonly storedMessages: number;
+  readonly storedBytes: number;
   /** Number of stored messages per subject, for subjects matching `filter` (all when absent). */
   subjects(filter?: string): Map<string, number>;
   /** Stored messages with sequence >= `from` whose subject matches `filter` (for consumers' num_pending). */

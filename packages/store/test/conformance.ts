@@ -412,6 +412,54 @@ export function defineStreamStoreConformance(name: string, opts: ConformanceOpti
       expect(s.state()).toMatchObject({ messages: 2, bytes, numDeleted: 2, numSubjects: 1, firstSeq: 1, lastSeq: 4 });
     });
 
+    it("storedMessages and storedBytes agree with state() through appends, removals and purges", () => {
+      let s = fresh().store;
+      const agree = () => {
+        const st = s.state();
+        expect([s.storedMessages, s.storedBytes]).toEqual([st.messages, st.bytes]);
+      };
+      agree();
+      fill(s, ["a", "b", "a", "c", "a"]);
+      agree();
+      s.remove(1);
+      agree();
+      s = h!.checkpoint();
+      agree();
+      s.purge({ filter: "a" });
+      agree();
+      s.purge();
+      agree();
+      expect(s.storedMessages).toBe(0);
+    });
+
+    it("next(0, subject) finds each subject's oldest as a KV bucket evicts it (removals, commits, purges)", () => {
+      let s = fresh().store;
+      const keys = ["k.0", "k.1", "k.2"];
+      // Three rounds of puts over three keys, each put evicting the key's previous value (max 1 per subject).
+      for (let round = 0; round < 3; round++) {
+        for (const k of keys) {
+          const old = s.next(0, k);
+          fill(s, [k]);
+          if (old !== undefined) expect(s.remove(old.seq)).toBe(true);
+          expect(s.count(0, k)).toBe(1);
+          expect(s.next(0, k)?.seq).toBe(s.last(k)?.seq);
+        }
+        s = h!.checkpoint();
+      }
+      expect(keys.map((k) => s.next(0, k)?.seq)).toEqual([7, 8, 9]);
+      fill(s, ["k.0"]);
+      expect(s.next(0, "k.0")?.seq).toBe(7);
+      expect(s.next(8, "k.0")?.seq).toBe(10);
+      s.purge({ filter: "k.0", keep: 1 });
+      expect(s.next(0, "k.0")?.seq).toBe(10);
+      s = h!.checkpoint();
+      expect(s.next(0, "k.0")?.seq).toBe(10);
+      s.purge();
+      expect(s.next(0, "k.1")).toBeUndefined();
+      fill(s, ["k.1"]);
+      expect(s.next(0, "k.1")?.seq).toBe(11);
+    });
+
     it("subjects(filter): counts per subject", () => {
       let s = fresh().store;
       fill(s, ["a.1", "a.2", "a.1", "b.1", "b.x.y", "c"]);
