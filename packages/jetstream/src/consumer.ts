@@ -3,6 +3,7 @@ import type { StoredMessage } from "@tsnats/store";
 import { subjectMatches } from "@tsnats/subject";
 import { AckPolicy, type ConsumerConfig, type ConsumerInfo, DeliverPolicy, type PullRequest, ReplayPolicy } from "./api-types.js";
 import { DEFAULT_ACK_WAIT, DEFAULT_MAX_WAITING, filtersOf } from "./consumer-config.js";
+import { PendingOrder } from "./pending-order.js";
 import { Status } from "./status.js";
 import type { Stream } from "./stream.js";
 import { parseRfc3339, rfc3339 } from "./time.js";
@@ -99,6 +100,8 @@ export class Consumer {
   private lastDelivered = 0n;
   private lastAcked = 0n;
   private readonly pending = new Map<number, PendingEntry>();
+  /** The pending sequences in stream order (the ack floor is the oldest's predecessor). */
+  private readonly pendingOrder = new PendingOrder();
   private redeliverQueue: number[] = [];
   /**
    * Messages delivered more than once, until acknowledged (num_redelivered counts them, as nats-server's
@@ -228,6 +231,7 @@ export class Consumer {
     for (const [sseq, cseq, deliveries, firstCseq] of s.pending) {
       this.pending.set(sseq, { cseq, firstCseq: firstCseq ?? cseq, deliveries, deadline, sentAt: 0, queued: false });
     }
+    this.pendingOrder.reset(this.pending);
     if (s.lps !== undefined) {
       this.lpsQueue = [...s.lps.queue];
       this.lpsResume = s.lps.resume;
@@ -403,6 +407,7 @@ export class Consumer {
         this.ackSseq = this.deliveredSseq;
       } else {
         this.pending.set(msg.seq, { cseq, firstCseq: cseq, deliveries: 1, deadline, sentAt: Date.now(), queued: false });
+        this.pendingOrder.push(msg.seq);
       }
     }
     this.lastDelivered = this.host.now();
@@ -696,11 +701,7 @@ export class Consumer {
   private acknowledge(sseq: number): void {
     if (this.ackNone) return;
     if (this.config.ack_policy === AckPolicy.All) {
-      // In stream order, so the walk stops at the first later message.
-      for (const s of this.pending.keys()) {
-        if (s > sseq) break;
-        this.settle(s);
-      }
+      for (const s of this.pendingOrder.upTo(this.pending, sseq)) this.settle(s);
     } else {
       const e = this.pending.get(sseq);
       if (e === undefined) return;
@@ -738,8 +739,8 @@ export class Consumer {
       this.ackSseq = this.deliveredSseq;
       return;
     }
-    // Pending entries are added in stream order, so the first is the oldest unacknowledged message.
-    const [minS, first] = this.pending.entries().next().value as [number, PendingEntry];
+    const minS = this.pendingOrder.oldest(this.pending)!;
+    const first = this.pending.get(minS)!;
     this.ackSseq = Math.max(this.ackSseq, minS - 1);
     this.ackCseq = Math.max(this.ackCseq, first.firstCseq - 1);
   }
