@@ -32,6 +32,31 @@ describe("JetStream persistence across restarts", () => {
     await srv.close();
   });
 
+  it("msg-ids of a long stream are recovered in the background, and a publish right after the restart still sees them", async () => {
+    const dir = storeDir();
+    let srv = await startTestServer({ jetstream: { enabled: true, storeDir: dir } });
+    let nc = await connect({ servers: srv.url });
+    await api(nc, "STREAM.CREATE.LONG", { name: "LONG", subjects: ["long.>"] });
+    // An old msg-id, then far more messages than one recovery slice reads, the last with a msg-id too.
+    await publish(nc, "long.a", "first", { "Nats-Msg-Id": "early" });
+    const js = nc.jetstream();
+    const acks = [];
+    for (let i = 0; i < 12_000; i++) acks.push(js.publish("long.b", "x"));
+    await Promise.all(acks);
+    await publish(nc, "long.c", "last", { "Nats-Msg-Id": "late" });
+    await nc.close();
+    await srv.close();
+
+    srv = await startTestServer({ jetstream: { enabled: true, storeDir: dir } });
+    nc = await connect({ servers: srv.url });
+    expect(await publish(nc, "long.a", "again", { "Nats-Msg-Id": "early" })).toEqual({ stream: "LONG", seq: 1, duplicate: true });
+    expect(await publish(nc, "long.c", "again", { "Nats-Msg-Id": "late" })).toEqual({ stream: "LONG", seq: 12_002, duplicate: true });
+    // Expected-last-msg-id knows the last message's id at once.
+    expect(await publish(nc, "long.d", "new", { "Nats-Msg-Id": "n1", "Nats-Expected-Last-Msg-Id": "late" })).toEqual({ stream: "LONG", seq: 12_003 });
+    await nc.close();
+    await srv.close();
+  });
+
   it("a stream deleted and re-created under the same name keeps only the new data after a restart", async () => {
     const dir = storeDir();
     let srv = await startTestServer({ jetstream: { enabled: true, storeDir: dir } });

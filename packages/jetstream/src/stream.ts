@@ -33,6 +33,11 @@ interface DedupeEntry {
   time: bigint;
 }
 
+/** Messages read per turn while recovering msg-ids after a restart. */
+const DEDUPE_SCAN_SLICE = 5000;
+/** At most this many msg-ids are recovered (the newest). */
+const MAX_RECOVERED_MSG_IDS = 1_000_000;
+
 /**
  * A stream: its configuration, its store, and the rules of publishing into it — expected-* headers,
  * de-duplication by Nats-Msg-Id within the duplicate window, roll-ups, discard policies and limits
@@ -43,6 +48,13 @@ export class Stream {
   /** Msg-ids in insertion order, for expiring the window from the front. */
   private readonly dedupeOrder: string[] = [];
   private dedupeHead = 0;
+  /**
+   * After a restart, the msg-ids inside the duplicate window are read back in the background, newest
+   * first, a slice per turn (a stream just filled holds its whole window: reading a million messages
+   * before answering anything would make recovery as slow as the stream is long). The first publish
+   * that carries a msg-id finishes the scan before it is checked.
+   */
+  private dedupeScan: { next: number; first: number; cutoff: bigint; found: Array<[string, DedupeEntry]>; timer: NodeJS.Immediate | undefined } | undefined;
   private lastMsgId = "";
   private ageTimer: NodeJS.Timeout | undefined;
   /** The stream's consumers, by name. */
@@ -68,7 +80,7 @@ export class Stream {
     readonly store: StreamStore,
     private readonly host: StreamHost,
   ) {
-    this.reportedBytes = store.state().bytes;
+    this.reportedBytes = store.storedBytes;
     this.recoverDedupe();
     this.scheduleAge();
   }
@@ -151,6 +163,7 @@ export class Stream {
       stream: cfg.name,
     });
     if (h.msgId !== undefined && h.msgId !== "") {
+      this.finishDedupeScan();
       const d = this.dedupe.get(h.msgId);
       if (d !== undefined && now - d.time <= BigInt(cfg.duplicate_window ?? 0)) {
         return { ack: { stream: cfg.name, seq: d.seq, duplicate: true } };
@@ -198,22 +211,50 @@ export class Stream {
   private recoverDedupe(): void {
     const st = this.store.state();
     if (st.messages === 0) return;
+    this.lastMsgId = readPublishHeaders(this.store.get(st.lastSeq)?.headers)?.msgId ?? "";
     const window = BigInt(this.config.duplicate_window ?? 0);
-    const cutoff = st.lastTime - window;
-    const found: Array<[string, DedupeEntry]> = [];
-    for (let seq = st.lastSeq; seq >= st.firstSeq && found.length < 1_000_000; seq--) {
-      const m = this.store.get(seq);
+    if (window <= 0n) return;
+    this.dedupeScan = { next: st.lastSeq, first: st.firstSeq, cutoff: st.lastTime - window, found: [], timer: undefined };
+    this.scanDedupe(DEDUPE_SCAN_SLICE);
+  }
+
+  /** Reads up to `budget` more messages of the window; schedules the rest, or installs what was found. */
+  private scanDedupe(budget: number): void {
+    const scan = this.dedupeScan;
+    if (scan === undefined) return;
+    scan.timer = undefined;
+    let done = false;
+    for (let n = 0; n < budget; n++, scan.next--) {
+      if (scan.next < scan.first || scan.found.length >= MAX_RECOVERED_MSG_IDS) {
+        done = true;
+        break;
+      }
+      const m = this.store.get(scan.next);
       if (m === undefined) continue;
-      if (m.time < cutoff) break;
-      const h = readPublishHeaders(m.headers);
-      if (seq === st.lastSeq) this.lastMsgId = h?.msgId ?? "";
-      if (h?.msgId) found.push([h.msgId, { seq: m.seq, time: m.time }]);
+      if (m.time < scan.cutoff) {
+        done = true;
+        break;
+      }
+      const id = readPublishHeaders(m.headers)?.msgId;
+      if (id) scan.found.push([id, { seq: m.seq, time: m.time }]);
     }
-    for (let i = found.length - 1; i >= 0; i--) {
-      const [id, e] = found[i];
+    if (!done) {
+      scan.timer = setImmediate(() => this.scanDedupe(DEDUPE_SCAN_SLICE));
+      return;
+    }
+    this.dedupeScan = undefined;
+    // Oldest first, as the window expires from the front; new msg-ids only arrive after the scan ended.
+    for (let i = scan.found.length - 1; i >= 0; i--) {
+      const [id, e] = scan.found[i];
       this.dedupe.set(id, e);
       this.dedupeOrder.push(id);
     }
+  }
+
+  private finishDedupeScan(): void {
+    if (this.dedupeScan === undefined) return;
+    clearImmediate(this.dedupeScan.timer);
+    this.scanDedupe(Number.POSITIVE_INFINITY);
   }
 
   private rollup(kind: string, subject: string, seq: number): void {
@@ -463,6 +504,8 @@ export class Stream {
   stop(): void {
     clearTimeout(this.ageTimer);
     this.ageTimer = undefined;
+    if (this.dedupeScan !== undefined) clearImmediate(this.dedupeScan.timer);
+    this.dedupeScan = undefined;
     this.store.close();
   }
 
