@@ -4,10 +4,11 @@
 import { codecBench } from "./codec.bench.js";
 import { consumerBench } from "./consumer.bench.js";
 import { protocolBench } from "./protocol.bench.js";
+import { publishBench } from "./publish.bench.js";
 import { storeBench } from "./store.bench.js";
 import { subjectBench } from "./subject.bench.js";
 
-const suites = { protocol: protocolBench, subject: subjectBench, codec: codecBench, store: storeBench, consumer: consumerBench };
+const suites = { protocol: protocolBench, subject: subjectBench, codec: codecBench, store: storeBench, publish: publishBench, consumer: consumerBench };
 const filter = process.argv[2];
 
 const rows = [];
