@@ -72,7 +72,10 @@ const GROUPS: Group[] = [
     cases: (msgs) => [
       { title: "js pub async, file", scenario: "js pub", opts: { msgs, window: 256, storage: "file" } },
       { title: "js pub async, memory", scenario: "js pub", opts: { msgs, window: 256, storage: "memory" } },
+      { title: "js pub async, file, 1 KiB", scenario: "js pub", opts: { msgs: msgs / 2, window: 256, storage: "file", size: 1024 } },
+      { title: "js pub async, memory, 1 KiB", scenario: "js pub", opts: { msgs: msgs / 2, window: 256, storage: "memory", size: 1024 } },
       { title: "js pub sync, file", scenario: "js pub", opts: { msgs: Math.max(1000, msgs / 50), sync: true, window: 1, storage: "file" } },
+      { title: "js pub sync, memory", scenario: "js pub", opts: { msgs: Math.max(1000, msgs / 50), sync: true, window: 1, storage: "memory" } },
       { title: "js pull, explicit acks", scenario: "js pull", opts: { msgs } },
       { title: "js push, explicit acks", scenario: "js push", opts: { msgs } },
       { title: "kv put, window 256", scenario: "kv put", opts: { msgs: msgs / 2, window: 256 } },
@@ -160,7 +163,7 @@ export async function runCompare(opts: CompareOptions): Promise<void> {
       out.push({ group: group.name, case: c.title, unit: c.latency ? "µs p50" : "msgs/s", tsnats: t, nats_server: n, ratio, tsnats_server_cpu: cpu(s.tsnats, "serverCpu"), nats_server_cpu: cpu(s["nats-server"], "serverCpu") });
     }
   }
-  const header = `${new Date().toISOString()}  ${opts.rounds} rounds, medians; ${version}; node ${process.version}; ${opts.msgs} msgs base, 128 B`;
+  const header = `${new Date().toISOString()}  ${opts.rounds} rounds, medians; ${version}; node ${process.version}; ${opts.msgs} msgs base, 128 B unless noted`;
   if (opts.json) console.log(JSON.stringify({ header, results: out, failures }, null, 2));
   else {
     console.log(header);
