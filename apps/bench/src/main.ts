@@ -6,6 +6,7 @@
 //   tsnats-bench compare --rounds 3
 import { Command, InvalidArgumentError, Option } from "commander";
 import { runCompare } from "./compare.js";
+import { findListenerPid } from "./cpu.js";
 import { DEFAULTS, type BenchOptions } from "./options.js";
 import { Progress, resultLine, summaryTable } from "./report.js";
 import { SCENARIOS, type ScenarioName, runScenario } from "./scenarios/index.js";
@@ -73,6 +74,12 @@ interface CliOptions {
   json?: boolean;
 }
 
+/** The pid of a server on this machine (loopback or localhost), to report its CPU; undefined otherwise. */
+function localServerPid(server: string): number | undefined {
+  const { host, port } = parseServer(server);
+  return host === "127.0.0.1" || host === "localhost" || host === "::1" ? findListenerPid(port) : undefined;
+}
+
 /** Per-scenario defaults where `nats bench` has them: fanout to 4, windows for async JetStream publishing. */
 function optionsFor(name: ScenarioName, cli: CliOptions, creds: BenchOptions["creds"]): BenchOptions {
   const window = cli.window ?? (name === "js pub" || name === "kv put" ? 256 : 1);
@@ -95,7 +102,7 @@ function optionsFor(name: ScenarioName, cli: CliOptions, creds: BenchOptions["cr
     deliver: cli.deliver,
     bucket: cli.bucket,
     keys: Math.max(1, cli.keys),
-    serverPid: cli.serverPid,
+    serverPid: cli.serverPid ?? localServerPid(cli.server),
     stallMs: cli.stall,
   };
 }
@@ -123,7 +130,7 @@ function loadOptions(cmd: Command): Command {
     .option("--deliver <subject>", "js push: deliver subject", DEFAULTS.deliver)
     .option("--bucket <name>", "kv: bucket", DEFAULTS.bucket)
     .option("--keys <n>", "kv: keys", int, DEFAULTS.keys)
-    .option("--server-pid <pid>", "the server's process id, to report its CPU", int)
+    .option("--server-pid <pid>", "the server's process id, to report its CPU (found by itself for a server on this machine)", int)
     .option("--stall <ms>", "end a run whose receivers make no progress for this long", int, DEFAULTS.stallMs);
 }
 
