@@ -493,11 +493,13 @@ export class AccountJetStream {
 
   /** Acks (`$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<ts>.<pending>`) and flow-control replies. */
   handleAck(subject: string, reply: string | undefined, data: Uint8Array): boolean {
-    const t = subject.split(".");
-    if (t.length !== 9) return false;
-    const c = this.streams.get(t[2])?.consumers.get(t[3]);
+    // `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<ts>.<pending>`: one per delivered message,
+    // so the tokens are found by position rather than split into nine strings.
+    const d = tokenEnds(subject, 8);
+    if (d === undefined) return false;
+    const c = this.streams.get(subject.slice(d[1] + 1, d[2]))?.consumers.get(subject.slice(d[2] + 1, d[3]));
     if (c === undefined) return false;
-    c.ack(Number(t[5]), data, reply);
+    c.ack(Number(subject.slice(d[4] + 1, d[5])), data, reply);
     return true;
   }
 
@@ -570,4 +572,19 @@ export type { StoredMessage, StreamStore };
  */
 function pubAckText(ack: { stream: string; seq: number; duplicate?: boolean }): string {
   return `{"stream":${JSON.stringify(ack.stream)}, "seq":${ack.seq}${ack.duplicate ? ',"duplicate": true' : ""}}`;
+}
+
+const dots = new Int32Array(16);
+
+/**
+ * The positions of the dots of `subject` when it has exactly `count` of them (then `count + 1` tokens), in
+ * a shared array valid until the next call; undefined otherwise.
+ */
+function tokenEnds(subject: string, count: number): Int32Array | undefined {
+  let n = 0;
+  for (let i = subject.indexOf("."); i >= 0; i = subject.indexOf(".", i + 1)) {
+    if (n === count) return undefined;
+    dots[n++] = i;
+  }
+  return n === count ? dots : undefined;
 }

@@ -660,7 +660,8 @@ export class Consumer {
     this.lastActivity = Date.now();
     const map = this.config.max_ack_pending ?? -1;
     const wasFull = map > 0 && this.pending.size >= map;
-    const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
+    // Most acks are empty: no text to decode.
+    const text = body.byteLength === 0 ? "" : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
     const kind = text.slice(0, 4);
     if (text === "" || text.startsWith("+ACK")) {
       this.acknowledge(sseq);
