@@ -570,8 +570,17 @@ export type { StoredMessage, StreamStore };
  * A PubAck byte for byte as nats-server writes it (its own formatting, not a JSON encoder's):
  * `{"stream":"S", "seq":1}` and `{"stream":"S", "seq":2,"duplicate": true}`.
  */
+/** `{"stream":<name>, "seq":` per stream name: a PubAck per stored message only appends the rest. */
+const pubAckHeads = new Map<string, string>();
+
 function pubAckText(ack: { stream: string; seq: number; duplicate?: boolean }): string {
-  return `{"stream":${JSON.stringify(ack.stream)}, "seq":${ack.seq}${ack.duplicate ? ',"duplicate": true' : ""}}`;
+  let head = pubAckHeads.get(ack.stream);
+  if (head === undefined) {
+    if (pubAckHeads.size >= 4096) pubAckHeads.clear();
+    head = `{"stream":${JSON.stringify(ack.stream)}, "seq":`;
+    pubAckHeads.set(ack.stream, head);
+  }
+  return ack.duplicate ? `${head}${ack.seq},"duplicate": true}` : `${head}${ack.seq}}`;
 }
 
 const dots = new Int32Array(16);
