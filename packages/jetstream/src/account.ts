@@ -214,7 +214,7 @@ export class AccountJetStream {
       if (!wanted) stream.removeMessage(out.ack.seq, undefined);
     }
     if (reply === undefined || "silent" in out || stream.config.no_ack) return;
-    if ("ack" in out) this.pending.push({ subject: reply, blank: true, headers: undefined, data: Buffer.from(pubAckText(out.ack)) });
+    if ("ack" in out) this.pending.push({ subject: reply, blank: true, headers: undefined, data: pubAckBytes(out.ack) });
     else this.reply(reply, { error: out.error, stream: out.stream, seq: 0 }, true);
   }
 
@@ -570,17 +570,27 @@ export type { StoredMessage, StreamStore };
  * A PubAck byte for byte as nats-server writes it (its own formatting, not a JSON encoder's):
  * `{"stream":"S", "seq":1}` and `{"stream":"S", "seq":2,"duplicate": true}`.
  */
-/** `{"stream":<name>, "seq":` per stream name: a PubAck per stored message only appends the rest. */
-const pubAckHeads = new Map<string, string>();
+/** `{"stream":<name>, "seq":` per stream name, as bytes: a PubAck per stored message only appends the rest. */
+const pubAckHeads = new Map<string, Buffer>();
+const DUPLICATE_TAIL = Buffer.from(',"duplicate": true}');
 
-function pubAckText(ack: { stream: string; seq: number; duplicate?: boolean }): string {
+/** The PubAck's bytes exactly as nats-server writes them: `{"stream":"S", "seq":1}` (`,"duplicate": true`). */
+function pubAckBytes(ack: { stream: string; seq: number; duplicate?: boolean }): Buffer {
   let head = pubAckHeads.get(ack.stream);
   if (head === undefined) {
     if (pubAckHeads.size >= 4096) pubAckHeads.clear();
-    head = `{"stream":${JSON.stringify(ack.stream)}, "seq":`;
+    head = Buffer.from(`{"stream":${JSON.stringify(ack.stream)}, "seq":`);
     pubAckHeads.set(ack.stream, head);
   }
-  return ack.duplicate ? `${head}${ack.seq},"duplicate": true}` : `${head}${ack.seq}}`;
+  const digits = String(ack.seq);
+  const tail = ack.duplicate ? DUPLICATE_TAIL.length : 1;
+  const out = Buffer.allocUnsafe(head.length + digits.length + tail);
+  head.copy(out, 0);
+  let at = head.length;
+  for (let i = 0; i < digits.length; i++) out[at++] = digits.charCodeAt(i);
+  if (ack.duplicate) DUPLICATE_TAIL.copy(out, at);
+  else out[at] = 0x7d; // }
+  return out;
 }
 
 const dots = new Int32Array(16);
