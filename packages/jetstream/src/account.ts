@@ -575,7 +575,7 @@ const pubAckHeads = new Map<string, Buffer>();
 const DUPLICATE_TAIL = Buffer.from(',"duplicate": true}');
 
 /** The PubAck's bytes exactly as nats-server writes them: `{"stream":"S", "seq":1}` (`,"duplicate": true`). */
-function pubAckBytes(ack: { stream: string; seq: number; duplicate?: boolean }): Buffer {
+function pubAckBytes(ack: { stream: string; seq: number; duplicate?: boolean }): Uint8Array {
   let head = pubAckHeads.get(ack.stream);
   if (head === undefined) {
     if (pubAckHeads.size >= 4096) pubAckHeads.clear();
@@ -583,12 +583,12 @@ function pubAckBytes(ack: { stream: string; seq: number; duplicate?: boolean }):
     pubAckHeads.set(ack.stream, head);
   }
   const digits = String(ack.seq);
-  const tail = ack.duplicate ? DUPLICATE_TAIL.length : 1;
-  const out = Buffer.allocUnsafe(head.length + digits.length + tail);
-  head.copy(out, 0);
+  // A plain Uint8Array: a pooled Buffer slice costs more to make than these few bytes do to fill.
+  const out = new Uint8Array(head.length + digits.length + (ack.duplicate ? DUPLICATE_TAIL.length : 1));
+  out.set(head, 0);
   let at = head.length;
   for (let i = 0; i < digits.length; i++) out[at++] = digits.charCodeAt(i);
-  if (ack.duplicate) DUPLICATE_TAIL.copy(out, at);
+  if (ack.duplicate) out.set(DUPLICATE_TAIL, at);
   else out[at] = 0x7d; // }
   return out;
 }
