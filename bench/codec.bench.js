@@ -56,7 +56,7 @@ export function codecBench() {
         r.u32();
       }
     });
-    const pubBytes = new DataView(sample).getUint32(0, true);
+  const pubBytes = new DataView(sample).getUint32(0, true);
   // MB/s of Pub batches only: MsgRef ops carry no payload.
   return { bench, perOp: OPS, bytesPerOp: (task) => (task.includes("Pub") ? pubBytes : 0), check: () => decoded > 0 && bytes > 0 };
 }

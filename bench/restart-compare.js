@@ -34,7 +34,10 @@ async function restartTime(kind, port) {
   const t0 = performance.now();
   server = await startServer(kind, port, { extra });
   const api = await JsApi.open(o.server, {});
-  while ((await api.call("STREAM.INFO.RESTART")).state?.messages !== MSGS);
+  for (let i = 0; (await api.call("STREAM.INFO.RESTART")).state?.messages !== MSGS; i++) {
+    if (i === 6000) throw new Error(`${kind}: the stream did not come back with ${MSGS} messages in a minute`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
   const ms = performance.now() - t0;
   const rss = rssMB(server.child.pid);
   api.close();

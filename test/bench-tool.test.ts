@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { type Server, type Socket, createServer } from "node:net";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,7 +24,11 @@ jetstream { store_dir: "${storeDir()}" }
 accounts {
   JSA {
     jetstream: enabled
-    users: [ { user: jsa, password: p }, { nkey: ${nkeyUser.getPublicKey()} } ]
+    users: [
+      { user: jsa, password: p }
+      { nkey: ${nkeyUser.getPublicKey()} }
+      { user: noapi, password: p, permissions: { publish: { deny: ["$JS.API.>"] } } }
+    ]
     exports: [
       { service: "$JS.API.>", response_type: stream }
       { service: "$JS.ACK.>" }
@@ -99,6 +104,21 @@ describe("tsnats-bench", () => {
       expect(r.rates.every((x) => x.seconds > 0)).toBe(true);
     });
   }
+
+  it("payloads too small for a stamp are counted, not checked for order", async () => {
+    const r = await runScenario("pubsub", opts({ size: 4, subs: 2 }));
+    expect(failed(r)).toEqual([]);
+    expect(r.rates[1].msgs).toBe(3000 * 2);
+  });
+
+  it("kv put with fewer puts per publisher than keys: the publishers cover different keys", async () => {
+    const r = await runScenario("kv put", opts({ msgs: 200, pubs: 2, keys: 1000, window: 16 }));
+    expect(failed(r)).toEqual([]);
+  });
+
+  it("an API call refused by permissions fails the run at once with the server's error", async () => {
+    await expect(runScenario("js pub", opts({ creds: { user: "noapi", pass: "p" } }))).rejects.toThrow(/Permissions Violation/);
+  });
 
   it("req reports latency percentiles in order", async () => {
     const r = await runScenario("req", opts({ msgs: 300 }));
@@ -181,3 +201,40 @@ describe("tsnats-bench", () => {
     expect(r.stderr).toMatch(/ECONNREFUSED/);
   });
 });
+
+/** A socket server that is not a NATS server, to see the tool fail clearly instead of hanging. */
+async function fakeServer(onSocket: (s: Socket) => void): Promise<{ port: number; server: Server }> {
+  const server = createServer(onSocket);
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  return { port: (server.address() as { port: number }).port, server };
+}
+
+describe("tsnats-bench against a server that misbehaves", () => {
+  const base = (port: number, o: Partial<BenchOptions> = {}): BenchOptions => ({ ...DEFAULTS, server: { host: "127.0.0.1", port }, creds: {}, msgs: 20, ...o });
+
+  it("a connection closed before INFO: the run fails with that", async () => {
+    const { port, server } = await fakeServer((s) => s.destroy());
+    try {
+      await expect(runScenario("pub", base(port))).rejects.toThrow(/connection closed|ECONNRESET/);
+    } finally {
+      server.close();
+    }
+  });
+
+  it("requests that are never answered: the run fails once nothing moves for --stall", async () => {
+    // Says INFO and answers PINGs, and nothing else: subscribers see nothing, requests get no answer.
+    const { port, server } = await fakeServer((s) => {
+      s.write('INFO {"server_id":"FAKE","max_payload":1048576}\r\n');
+      s.on("data", (d: Buffer) => {
+        for (let i = d.indexOf("PING"); i >= 0; i = d.indexOf("PING", i + 4)) s.write("PONG\r\n");
+      });
+      s.on("error", () => {});
+    });
+    try {
+      await expect(runScenario("req", base(port, { stallMs: 300 }))).rejects.toThrow(/stalled for 300 ms: 0 of 1 requests answered/);
+    } finally {
+      server.close();
+    }
+  });
+});
+

@@ -23,11 +23,15 @@ export async function startServer(kind, port, { extra = [], config } = {}) {
   let out = "";
   child.stderr.on("data", (d) => (out += d));
   for (let i = 0; i < 1000 && !out.includes("Server is ready"); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!out.includes("Server is ready")) throw new Error(`${kind} did not start: ${out}`);
+  if (!out.includes("Server is ready")) {
+    child.kill("SIGKILL");
+    throw new Error(`${kind} did not start: ${out}`);
+  }
   return {
     child,
     port,
     async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill("SIGTERM");
       await new Promise((r) => child.once("exit", r));
     },

@@ -1,7 +1,7 @@
 // JetStream API calls for setting up and checking runs (create a stream, a consumer, read their info),
 // sent on a raw connection under any API prefix (`$JS.API`, or an imported `JS.<account>.API`).
 import { type Credentials, RawConn, type ServerAddress } from "./wire/conn.js";
-import { parseDecimal } from "./wire/frames.js";
+import { lastTokenNumber, statusOf } from "./wire/frames.js";
 
 /** The `error` member of an API response (codes from server/errors.json). */
 export interface ApiError {
@@ -10,7 +10,19 @@ export interface ApiError {
   description?: string;
 }
 
-export type ApiResponse = Record<string, any> & { error?: ApiError };
+/** Any API response: its own fields, or `error`. The runs read only the fields typed below. */
+export type ApiResponse = Record<string, unknown> & { error?: ApiError };
+
+/** The part of STREAM.INFO a run checks (io.nats.jetstream.api.v1.stream_info_response). */
+export interface StreamInfoResponse {
+  state: { messages: number; bytes: number; first_seq: number; last_seq: number };
+}
+
+/** The part of CONSUMER.INFO a run checks (io.nats.jetstream.api.v1.consumer_info_response). */
+export interface ConsumerInfoResponse {
+  num_pending: number;
+  num_ack_pending: number;
+}
 
 export class JsApi {
   private readonly waiting = new Map<number, (r: ApiResponse) => void>();
@@ -22,19 +34,22 @@ export class JsApi {
     readonly prefix: string,
   ) {
     conn.handle((m) => {
-      let dot = m.subjectEnd - 1;
-      while (dot > m.subjectStart && m.buf[dot] !== 46) dot--;
-      const id = parseDecimal(m.buf, dot + 1, m.subjectEnd);
+      const id = lastTokenNumber(m);
       const resolve = this.waiting.get(id);
       if (resolve === undefined) return;
       this.waiting.delete(id);
       if (m.payloadEnd - m.payloadStart === m.headerBytes) {
         // A status with no body: 503 when nothing answers the subject (not exported, JetStream off).
-        const status = m.buf.toString("latin1", m.payloadStart + 9, m.payloadStart + 12);
-        resolve({ error: { code: Number(status), description: `status ${status}` } });
+        const status = statusOf(m);
+        resolve({ error: { code: status, description: `status ${status}` } });
         return;
       }
-      resolve(JSON.parse(m.buf.toString("utf8", m.payloadStart + m.headerBytes, m.payloadEnd)));
+      const text = m.buf.toString("utf8", m.payloadStart + m.headerBytes, m.payloadEnd);
+      try {
+        resolve(JSON.parse(text) as ApiResponse);
+      } catch {
+        resolve({ error: { code: 0, description: `not JSON: ${text.slice(0, 200)}` } });
+      }
     });
   }
 
@@ -50,7 +65,7 @@ export class JsApi {
   call(subject: string, body?: unknown, timeoutMs = 10_000): Promise<ApiResponse> {
     const payload = body === undefined ? "" : JSON.stringify(body);
     const id = this.next++;
-    return new Promise<ApiResponse>((resolve, reject) => {
+    const answer = new Promise<ApiResponse>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(id);
         reject(new Error(`${this.prefix}.${subject}: no answer in ${timeoutMs} ms`));
@@ -61,13 +76,23 @@ export class JsApi {
       });
       this.conn.write(`PUB ${this.prefix}.${subject} ${this.inbox}.${id} ${Buffer.byteLength(payload)}\r\n${payload}\r\n`);
     });
+    // A -ERR (say, a permissions violation) fails the call at once rather than after the timeout.
+    return this.conn.guard(answer);
   }
 
   /** Like call, but an error response throws (setup steps that must succeed). */
-  async must(subject: string, body?: unknown): Promise<ApiResponse> {
+  async must<T = ApiResponse>(subject: string, body?: unknown): Promise<T> {
     const r = await this.call(subject, body);
     if (r.error !== undefined) throw new Error(`${this.prefix}.${subject}: ${r.error.code} ${r.error.description ?? ""} (${r.error.err_code ?? "-"})`);
-    return r;
+    return r as T;
+  }
+
+  streamInfo(stream: string): Promise<StreamInfoResponse> {
+    return this.must<StreamInfoResponse>(`STREAM.INFO.${stream}`);
+  }
+
+  consumerInfo(stream: string, consumer: string): Promise<ConsumerInfoResponse> {
+    return this.must<ConsumerInfoResponse>(`CONSUMER.INFO.${stream}.${consumer}`);
   }
 
   /** Deletes the stream if it exists (a fresh one per run); "not found" is fine. */

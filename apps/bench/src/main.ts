@@ -82,11 +82,13 @@ function localServerPid(server: string): number | undefined {
 
 /** Per-scenario defaults where `nats bench` has them: fanout to 4, windows for async JetStream publishing. */
 function optionsFor(name: ScenarioName, cli: CliOptions, creds: BenchOptions["creds"]): BenchOptions {
+  const { creds: inUrl, ...server } = parseServer(cli.server);
   const window = cli.window ?? (name === "js pub" || name === "kv put" ? 256 : 1);
   return {
     ...DEFAULTS,
-    server: parseServer(cli.server),
-    creds,
+    server,
+    // Credentials in the URL (nats://user:pass@host) unless given as options.
+    creds: { ...inUrl, ...Object.fromEntries(Object.entries(creds).filter(([, v]) => v !== undefined)) },
     msgs: cli.msgs,
     size: cli.size,
     pubs: Math.max(1, cli.pubs),

@@ -49,3 +49,8 @@ export const DEFAULTS: Omit<BenchOptions, "server" | "creds"> = {
   keys: 1000,
   stallMs: 5000,
 };
+
+/** What every client of a run shares: where to connect, as whom, and when waiting becomes a failure. */
+export function roleBase(o: BenchOptions): { server: BenchOptions["server"]; creds: BenchOptions["creds"]; stallMs: number } {
+  return { server: o.server, creds: o.creds, stallMs: o.stallMs };
+}

@@ -34,6 +34,11 @@ export class RoleHandle {
   send(m: ToWorker): void {
     this.worker.postMessage(m);
   }
+
+  /** Ends the thread (and so its connection), whatever it is doing. */
+  terminate(): Promise<number> {
+    return this.worker.terminate();
+  }
 }
 
 /** A run's clients: senders finish by themselves, receivers are stopped once they got what was promised. */
@@ -83,11 +88,17 @@ export class Roles {
         lastCount = n;
         lastMove = Date.now();
       } else if (Date.now() - lastMove > stallMs) break;
-      const failed = await Promise.race([Promise.all(receivers.map((r) => r.result)).then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 20))]).catch(() => true);
-      if (failed) break;
+      // Receivers only end by themselves when they fail; then stopping the rest reports it.
+      const ended = await Promise.race([Promise.all(receivers.map((r) => r.result)).then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 20))]).catch(() => true);
+      if (ended) break;
     }
     for (const r of receivers) r.send({ type: "stop" });
     return Promise.all(receivers.map((r) => r.result));
+  }
+
+  /** Ends every client's thread: after a run, and above all after a failed one (nothing left connected). */
+  async terminate(): Promise<void> {
+    await Promise.all(this.all.map((h) => h.terminate()));
   }
 
   /** Stops whatever still runs (responders) and collects every result. */

@@ -72,7 +72,10 @@ export async function startServer(kind: ServerKind, opts: { natsServer: string; 
     pid: child.pid!,
     async stop() {
       child.kill("SIGTERM");
+      // A server that does not stop in 10 s is killed.
+      const kill = setTimeout(() => child.kill("SIGKILL"), 10_000);
       await exited;
+      clearTimeout(kill);
       rmSync(dir, { recursive: true, force: true });
     },
   };

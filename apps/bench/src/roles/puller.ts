@@ -4,8 +4,9 @@
 // fills requests in arrival order); statuses show the request's own reply subject, so a 408/409 ends
 // exactly that request.
 import { RawConn } from "../wire/conn.js";
-import { ackStreamSeq, parseDecimal, statusOf } from "../wire/frames.js";
+import { lastTokenNumber, statusOf } from "../wire/frames.js";
 import { Acker } from "./acker.js";
+import { SeqMarks } from "./seq-marks.js";
 import { type Control, type PullerSpec, type RoleResult, wallNow } from "./types.js";
 
 const OUTSTANDING = 2;
@@ -17,14 +18,12 @@ export async function puller(spec: PullerSpec, ctl: Control): Promise<RoleResult
   const inbox = `_INBOX.pull${Math.floor(Math.random() * 1e9)}`;
   const next = `${spec.api}.CONSUMER.MSG.NEXT.${spec.stream}.${spec.consumer}`;
   const body = JSON.stringify({ batch: spec.batch, expires: EXPIRES_NS });
-  const seen = new Uint8Array(spec.total + 1);
+  const marks = new SeqMarks(spec.total);
   /** Open requests, oldest first: their ids and the messages each may still bring. */
   const open: Array<{ id: number; left: number }> = [];
   let requests = 0;
   let received = 0;
   let errors = 0;
-  let outOfOrder = 0;
-  let lastSeq = 0;
   let last = 0;
   let note: string | undefined;
 
@@ -43,9 +42,7 @@ export async function puller(spec: PullerSpec, ctl: Control): Promise<RoleResult
 
   conn.handle((m) => {
     if (m.replyStart < 0) {
-      let dot = m.subjectEnd - 1;
-      while (dot > m.subjectStart && m.buf[dot] !== 46) dot--;
-      const id = parseDecimal(m.buf, dot + 1, m.subjectEnd);
+      const id = lastTokenNumber(m);
       // A status: 408 (expired), 409 (terminated or limits), 404/100 otherwise.
       const status = statusOf(m);
       if (status === 408 || status === 409 || status === 404) finish(id);
@@ -59,10 +56,7 @@ export async function puller(spec: PullerSpec, ctl: Control): Promise<RoleResult
     received++;
     ctl.progress = received;
     last = wallNow();
-    const seq = ackStreamSeq(m.buf, m.replyStart, m.replyEnd);
-    if (seq > 0 && seq < seen.length) seen[seq] = Math.min(255, seen[seq] + 1);
-    if (seq < lastSeq) outOfOrder++;
-    lastSeq = seq;
+    marks.mark(m);
     if (spec.ack) acker.replyEmpty(m);
     const oldest = open[0];
     if (oldest !== undefined && --oldest.left <= 0) finish(oldest.id);
@@ -73,9 +67,9 @@ export async function puller(spec: PullerSpec, ctl: Control): Promise<RoleResult
   await ctl.started;
   const start = wallNow();
   for (let i = 0; i < OUTSTANDING; i++) request();
-  await Promise.race([ctl.stopped, conn.failed()]);
+  await Promise.race([ctl.stopped, conn.failure()]);
   acker.flush();
   await conn.ping();
   conn.close();
-  return { count: received, start, end: last || start, errors, outOfOrder, seen: [seen], note };
+  return { count: received, start, end: last || start, errors, outOfOrder: marks.outOfOrder, seen: [marks.seen], note };
 }

@@ -1,43 +1,47 @@
 // Push receiver: counts a push consumer's deliveries on its deliver subject, acking each unless the
 // consumer acks nothing, answering flow-control requests, and marking each stream sequence it saw.
 import { RawConn } from "../wire/conn.js";
-import { ackStreamSeq, statusOf } from "../wire/frames.js";
+import { isStatus, statusOf } from "../wire/frames.js";
 import { Acker } from "./acker.js";
+import { SeqMarks } from "./seq-marks.js";
+import { subscribeLine } from "./subscribe.js";
 import { type Control, type PushSpec, type RoleResult, wallNow } from "./types.js";
 
 export async function push(spec: PushSpec, ctl: Control): Promise<RoleResult> {
   const conn = await RawConn.open(spec.server, spec.creds, "bench-push");
   const acker = new Acker(conn);
-  const seen = new Uint8Array(spec.total + 1);
+  const marks = new SeqMarks(spec.total);
   let received = 0;
-  let outOfOrder = 0;
-  let lastSeq = 0;
+  let errors = 0;
+  let note: string | undefined;
   let last = 0;
   conn.handle((m) => {
-    if (m.headerBytes > 0 && statusOf(m) === 100) {
-      // Idle heartbeat (no reply) or flow control (reply): the latter must be answered.
-      if (m.replyStart >= 0) acker.replyEmpty(m);
+    if (isStatus(m)) {
+      // Flow control (100 with a reply) must be answered; idle heartbeats (100) need nothing.
+      const status = statusOf(m);
+      if (status === 100 && m.replyStart >= 0) acker.replyEmpty(m);
+      else if (status !== 100) {
+        errors++;
+        note ??= m.buf.toString("latin1", m.payloadStart, m.payloadStart + m.headerBytes).trim();
+      }
       return;
     }
     if (ctl.isStopped()) return;
     received++;
     ctl.progress = received;
     last = wallNow();
-    if (m.replyStart < 0) return; // ack none and no reply: nothing to check
-    const seq = ackStreamSeq(m.buf, m.replyStart, m.replyEnd);
-    if (seq > 0 && seq < seen.length) seen[seq] = Math.min(255, seen[seq] + 1);
-    if (seq < lastSeq) outOfOrder++;
-    lastSeq = seq;
+    if (m.replyStart < 0) return; // no ack subject: nothing to check or ack
+    marks.mark(m);
     if (spec.ack) acker.replyEmpty(m);
   });
-  await conn.send(spec.queue === undefined ? `SUB ${spec.deliver} 1\r\n` : `SUB ${spec.deliver} ${spec.queue} 1\r\n`);
+  await conn.send(subscribeLine(spec.deliver, spec.queue));
   await conn.ping();
   ctl.ready();
   await ctl.started;
   const start = wallNow();
-  await Promise.race([ctl.stopped, conn.failed()]);
+  await Promise.race([ctl.stopped, conn.failure()]);
   acker.flush();
   await conn.ping();
   conn.close();
-  return { count: received, start, end: last || start, errors: 0, outOfOrder, seen: [seen] };
+  return { count: received, start, end: last || start, errors, outOfOrder: marks.outOfOrder, seen: [marks.seen], note };
 }

@@ -2,12 +2,14 @@
 // answer. Answers come back on `<inbox>.<n>`, so any order of answers is matched to its request.
 // Status answers (503 no responders, 404 not found) count as errors.
 import { RawConn } from "../wire/conn.js";
-import { parseDecimal, statusOf } from "../wire/frames.js";
+import { lastTokenNumber, statusOf } from "../wire/frames.js";
 import { type Control, type RequesterSpec, type RoleResult, wallNow } from "./types.js";
+import { watchdog } from "./watchdog.js";
 
 const CRLF = Buffer.from("\r\n");
 
 export async function requester(spec: RequesterSpec, ctl: Control): Promise<RoleResult> {
+  if (!(spec.window >= 1)) throw new Error(`requester window must be at least 1 (got ${spec.window})`);
   const conn = await RawConn.open(spec.server, spec.creds, "bench-requester");
   const sentAt = new Float64Array(spec.count);
   const latencies = new Float64Array(spec.count);
@@ -18,11 +20,9 @@ export async function requester(spec: RequesterSpec, ctl: Control): Promise<Role
   let errors = 0;
   let note: string | undefined;
   let wake: (() => void) | undefined;
+  const answers = () => conn.guard(new Promise<void>((r) => (wake = r)));
   conn.handle((m) => {
-    // The request number is the reply subject's last token.
-    let dot = m.subjectEnd - 1;
-    while (dot > m.subjectStart && m.buf[dot] !== 46) dot--;
-    const id = parseDecimal(m.buf, dot + 1, m.subjectEnd);
+    const id = lastTokenNumber(m);
     if (id < spec.count && latencies[id] === 0) {
       latencies[id] = (performance.now() - sentAt[id]) * 1000 || 0.001;
       answered++;
@@ -44,22 +44,26 @@ export async function requester(spec: RequesterSpec, ctl: Control): Promise<Role
   ctl.ready();
   await ctl.started;
   const start = wallNow();
-  const failed = conn.failed();
   let sent = 0;
-  while (sent < spec.count) {
-    const room = Math.min(spec.window - (sent - answered), spec.count - sent);
-    if (room <= 0) {
-      await Promise.race([new Promise<void>((r) => (wake = r)), failed]);
-      continue;
+  const stop = watchdog(conn, ctl, spec.stallMs, () => `${answered} of ${sent} requests answered`);
+  try {
+    while (sent < spec.count) {
+      const room = Math.min(spec.window - (sent - answered), spec.count - sent);
+      if (room <= 0) {
+        await answers();
+        continue;
+      }
+      const parts: Buffer[] = [];
+      for (let i = 0; i < room; i++, sent++) {
+        parts.push(Buffer.from(`${heads[sent % heads.length]}${sent}${sizeTail}`, "latin1"), payload, CRLF);
+        sentAt[sent] = performance.now();
+      }
+      conn.write(Buffer.concat(parts));
     }
-    const parts: Buffer[] = [];
-    for (let i = 0; i < room; i++, sent++) {
-      parts.push(Buffer.from(`${heads[sent % heads.length]}${sent}${sizeTail}`, "latin1"), payload, CRLF);
-      sentAt[sent] = performance.now();
-    }
-    conn.write(Buffer.concat(parts));
+    while (answered < sent) await answers();
+  } finally {
+    stop();
   }
-  while (answered < sent) await Promise.race([new Promise<void>((r) => (wake = r)), failed]);
   const end = wallNow();
   conn.close();
   return { count: answered, start, end, errors, outOfOrder: 0, latencies, note };

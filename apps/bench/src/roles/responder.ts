@@ -1,11 +1,14 @@
-// Responder: answers every request with a payload of the configured size, until stopped.
+// Responder: answers every request with a payload of the configured size, until stopped; the answers of
+// one read go out in one write.
 import { RawConn } from "../wire/conn.js";
+import { Acker } from "./acker.js";
+import { subscribeLine } from "./subscribe.js";
 import { type Control, type ResponderSpec, type RoleResult, wallNow } from "./types.js";
 
 export async function responder(spec: ResponderSpec, ctl: Control): Promise<RoleResult> {
   const conn = await RawConn.open(spec.server, spec.creds, "bench-responder");
+  const answers = new Acker(conn);
   const tail = Buffer.concat([Buffer.from(` ${spec.size}\r\n`), Buffer.alloc(spec.size, 0x62), Buffer.from("\r\n")]);
-  const pubHead = Buffer.from("PUB ");
   let count = 0;
   let errors = 0;
   conn.handle((m) => {
@@ -15,19 +18,15 @@ export async function responder(spec: ResponderSpec, ctl: Control): Promise<Role
     }
     count++;
     ctl.progress = count;
-    // PUB <reply> <size>\r\n<payload>\r\n, built from the reply's bytes without a string.
-    const out = Buffer.allocUnsafe(pubHead.length + (m.replyEnd - m.replyStart) + tail.length);
-    pubHead.copy(out, 0);
-    m.buf.copy(out, pubHead.length, m.replyStart, m.replyEnd);
-    tail.copy(out, pubHead.length + (m.replyEnd - m.replyStart));
-    conn.write(out);
+    answers.reply(m, tail);
   });
-  await conn.send(spec.queue === undefined ? `SUB ${spec.subject} 1\r\n` : `SUB ${spec.subject} ${spec.queue} 1\r\n`);
+  await conn.send(subscribeLine(spec.subject, spec.queue));
   await conn.ping();
   ctl.ready();
   await ctl.started;
   const start = wallNow();
-  await Promise.race([ctl.stopped, conn.failed()]);
+  await Promise.race([ctl.stopped, conn.failure()]);
+  answers.flush();
   conn.close();
   return { count, start, end: wallNow(), errors, outOfOrder: 0 };
 }

@@ -4,6 +4,8 @@ import type { Credentials, ServerAddress } from "../wire/conn.js";
 interface RoleBase {
   server: ServerAddress;
   creds: Credentials;
+  /** A sender whose answers stop coming for this long fails the run (receivers are stopped by the coordinator). */
+  stallMs: number;
 }
 
 /** Publishes `count` stamped messages; with `reply`, waits for an answer per message, `window` at a time. */
@@ -17,6 +19,8 @@ export interface PublisherSpec extends RoleBase {
   /** Reply subject for acks (JetStream publish, KV put); acks are counted, errors too. */
   reply?: string;
   window?: number;
+  /** The index in `subjects` of the first message's subject (publishers sharing a bucket's keys start apart). */
+  firstSubject?: number;
 }
 
 /** Counts what arrives on `subject`, checking stamps; runs until told to stop. */

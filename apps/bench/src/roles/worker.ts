@@ -34,7 +34,9 @@ const ctl: Control = {
 port.on("message", (m: ToWorker) => {
   if (m.type === "start") started();
   else {
+    // A stop before the start (the run failed while setting up) ends the role too.
     isStopped = true;
+    started();
     stopped();
   }
 });

@@ -1,16 +1,23 @@
 // Core NATS scenarios: pub, sub, pubsub, fanout, queue and req. Publishers and subscribers each run in a
 // worker thread; every subscriber checks what it got (count, order per publisher, no duplicates).
-import type { BenchOptions } from "../options.js";
+import { type BenchOptions, roleBase } from "../options.js";
 import { Roles } from "../pool.js";
 import type { RoleResult, SubscriberSpec } from "../roles/types.js";
-import { type ScenarioOutcome, checkEqual, checkErrors, checkOrder, checkSeen, percentiles, rateOf, split } from "./result.js";
+import { STAMP_BYTES } from "../wire/stamped.js";
+import { type Check, type ScenarioOutcome, checkEqual, checkErrors, checkOrder, checkSeen, percentiles, rateOf, split } from "./result.js";
+
+/** Exactly-once and order need the stamp; payloads too small for one are only counted. */
+function stamped(o: BenchOptions, checks: () => Check[]): Check[] {
+  if (o.size >= STAMP_BYTES) return checks();
+  return [{ name: `exactly-once and order not checked: payloads under ${STAMP_BYTES} bytes carry no stamp`, ok: true }];
+}
 
 function publishers(roles: Roles, o: BenchOptions, shares: number[]) {
-  return shares.map((count, pub) => roles.add({ role: "publisher", server: o.server, creds: o.creds, subjects: [o.subject], size: o.size, count, pub }));
+  return shares.map((count, pub) => roles.add({ role: "publisher", ...roleBase(o), subjects: [o.subject], size: o.size, count, pub }));
 }
 
 function subscribers(roles: Roles, o: BenchOptions, shares: number[], n: number, queue?: string) {
-  const spec: SubscriberSpec = { role: "subscriber", server: o.server, creds: o.creds, subject: o.subject, queue, shares };
+  const spec: SubscriberSpec = { role: "subscriber", ...roleBase(o), subject: o.subject, queue, shares };
   return Array.from({ length: n }, () => roles.add(spec));
 }
 
@@ -48,9 +55,11 @@ export async function pubsub(o: BenchOptions, roles: Roles): Promise<ScenarioOut
 function subCheck(start: number, o: BenchOptions, results: RoleResult[], shares: number[], pubResults: RoleResult[]): ScenarioOutcome {
   const rates = pubResults.length > 0 ? [rateOf("pub", start, pubResults, o.size)] : [];
   rates.push(rateOf(results.length > 1 ? `sub (all ${results.length})` : "sub", start, results, o.size));
-  const checks = results.map((r, i) => checkSeen(`subscriber ${i + 1} got each message once`, [r.seen!]));
-  // Order holds per publisher on one connection (nats-server's guarantee).
-  checks.push(checkOrder("order per publisher", results));
+  const checks = stamped(o, () => [
+    ...results.map((r, i) => checkSeen(`subscriber ${i + 1} got each message once`, [r.seen!])),
+    // Order holds per publisher on one connection (nats-server's guarantee).
+    checkOrder("order per publisher", results),
+  ]);
   checks.push(checkEqual("messages received", sum(results), shares.reduce((a, b) => a + b, 0) * results.length));
   return { rates, checks };
 }
@@ -66,7 +75,7 @@ export async function queue(o: BenchOptions, roles: Roles): Promise<ScenarioOutc
   const spread = results.map((r) => r.count).join("/");
   return {
     rates: [rateOf("pub", start, pubResults, o.size), rateOf(`queue (${spread})`, start, results, o.size)],
-    checks: [checkSeen("each message delivered to exactly one member", results.map((r) => r.seen!)), checkEqual("messages received", sum(results), o.msgs)],
+    checks: [...stamped(o, () => [checkSeen("each message delivered to exactly one member", results.map((r) => r.seen!))]), checkEqual("messages received", sum(results), o.msgs)],
   };
 }
 
@@ -76,10 +85,10 @@ export async function queue(o: BenchOptions, roles: Roles): Promise<ScenarioOutc
  */
 export async function req(o: BenchOptions, roles: Roles): Promise<ScenarioOutcome> {
   const responders = Array.from({ length: Math.max(1, o.subs) }, () =>
-    roles.add({ role: "responder", server: o.server, creds: o.creds, subject: o.subject, queue: "responders", size: o.size }),
+    roles.add({ role: "responder", ...roleBase(o), subject: o.subject, queue: "responders", size: o.size }),
   );
   const requesters = split(o.msgs, o.pubs).map((count, i) =>
-    roles.add({ role: "requester", server: o.server, creds: o.creds, subjects: [o.subject], size: o.size, count, window: o.window, inbox: `_INBOX.bench${i}` }),
+    roles.add({ role: "requester", ...roleBase(o), subjects: [o.subject], size: o.size, count, window: o.window, inbox: `_INBOX.bench${i}` }),
   );
   const start = await roles.start();
   const results = await Promise.all(requesters.map((r) => r.result));

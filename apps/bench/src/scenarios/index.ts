@@ -39,5 +39,6 @@ export async function runScenario(name: ScenarioName, o: BenchOptions, hooks: Ru
     return { scenario: name, ...outcome, clientCpu: cpu?.client ?? 0, serverCpu: cpu?.server, wallSeconds: cpu?.wallSeconds ?? 0 };
   } finally {
     if (timer) clearInterval(timer);
+    await roles.terminate();
   }
 }

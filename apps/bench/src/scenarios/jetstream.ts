@@ -4,7 +4,7 @@
 // Each ends by asking the server: the stream holds what was acknowledged, the consumer has nothing
 // pending, every stream sequence was delivered once.
 import { JsApi } from "../jsapi.js";
-import type { BenchOptions } from "../options.js";
+import { type BenchOptions, roleBase } from "../options.js";
 import { Roles } from "../pool.js";
 import type { RoleHandle } from "../pool.js";
 import { type Check, type ScenarioOutcome, checkEqual, checkErrors, checkOrder, checkSeen, rateOf, split } from "./result.js";
@@ -19,7 +19,7 @@ export async function freshStream(api: JsApi, o: BenchOptions): Promise<void> {
 
 function ackingPublishers(roles: Roles, o: BenchOptions, subjects: string[], shares: number[], window: number): RoleHandle[] {
   return shares.map((count, pub) =>
-    roles.add({ role: "publisher", server: o.server, creds: o.creds, subjects, size: o.size, count, pub, reply: `_INBOX.bench.ack${pub}.${Math.floor(Math.random() * 1e9)}`, window }),
+    roles.add({ role: "publisher", ...roleBase(o), subjects, size: o.size, count, pub, reply: `_INBOX.bench.ack${pub}.${Math.floor(Math.random() * 1e9)}`, window }),
   );
 }
 
@@ -31,7 +31,7 @@ export async function jsPub(o: BenchOptions, roles: Roles): Promise<ScenarioOutc
     const pubs = ackingPublishers(roles, o, [o.subject], split(o.msgs, o.pubs), window);
     const start = await roles.start();
     const results = await Promise.all(pubs.map((p) => p.result));
-    const info = await api.must(`STREAM.INFO.${o.stream}`);
+    const info = await api.streamInfo(o.stream);
     const label = o.sync ? `js pub sync (${o.storage})` : `js pub async (window ${window}, ${o.storage})`;
     return {
       rates: [rateOf(label, start, results, o.size)],
@@ -46,19 +46,23 @@ export async function jsPub(o: BenchOptions, roles: Roles): Promise<ScenarioOutc
 async function filledStream(api: JsApi, o: BenchOptions): Promise<void> {
   await freshStream(api, o);
   const fill = new Roles();
-  const pubs = ackingPublishers(fill, o, [o.subject], [o.msgs], FILL_WINDOW);
-  await fill.start();
-  const [r] = await Promise.all(pubs.map((p) => p.result));
-  if (r.errors > 0) throw new Error(`filling ${o.stream}: ${r.note}`);
+  try {
+    const pubs = ackingPublishers(fill, o, [o.subject], [o.msgs], FILL_WINDOW);
+    await fill.start();
+    const [r] = await Promise.all(pubs.map((p) => p.result));
+    if (r.errors > 0) throw new Error(`filling ${o.stream}: ${r.note}`);
+  } finally {
+    await fill.terminate();
+  }
 }
 
 async function consumerChecks(api: JsApi, o: BenchOptions, name: string, results: { seen?: Uint8Array[] }[]): Promise<Check[]> {
   const checks: Check[] = [checkSeen("each stream message delivered once", results.map((r) => r.seen!), 1)];
-  let info = await api.must(`CONSUMER.INFO.${o.stream}.${name}`);
+  let info = await api.consumerInfo(o.stream, name);
   // Acks were sent before the receivers' last round trip, but a server may still be applying them.
   for (let i = 0; i < 100 && o.ack === "explicit" && info.num_ack_pending > 0; i++) {
     await new Promise((r) => setTimeout(r, 30));
-    info = await api.must(`CONSUMER.INFO.${o.stream}.${name}`);
+    info = await api.consumerInfo(o.stream, name);
   }
   checks.push(checkEqual("consumer num_pending", info.num_pending, 0));
   if (o.ack === "explicit") checks.push(checkEqual("consumer num_ack_pending", info.num_ack_pending, 0));
@@ -76,7 +80,7 @@ export async function jsPull(o: BenchOptions, roles: Roles): Promise<ScenarioOut
       config: { durable_name: name, ack_policy: o.ack, deliver_policy: "all", max_ack_pending: Math.max(1000, o.batch * 2 * o.subs), max_waiting: 512 },
     });
     const pullers = Array.from({ length: o.subs }, () =>
-      roles.add({ role: "puller", server: o.server, creds: o.creds, api: o.api, stream: o.stream, consumer: name, batch: o.batch, ack: o.ack === "explicit", total: o.msgs }),
+      roles.add({ role: "puller", ...roleBase(o), api: o.api, stream: o.stream, consumer: name, batch: o.batch, ack: o.ack === "explicit", total: o.msgs }),
     );
     const start = await roles.start();
     const results = await roles.settle(pullers, o.msgs, o.stallMs);
@@ -95,7 +99,7 @@ export async function jsPush(o: BenchOptions, roles: Roles): Promise<ScenarioOut
     const name = "BENCH_PUSH";
     const group = o.subs > 1 ? "bench" : undefined;
     const receivers = Array.from({ length: o.subs }, () =>
-      roles.add({ role: "push", server: o.server, creds: o.creds, deliver: o.deliver, queue: group, ack: o.ack === "explicit", total: o.msgs }),
+      roles.add({ role: "push", ...roleBase(o), deliver: o.deliver, queue: group, ack: o.ack === "explicit", total: o.msgs }),
     );
     const start = await roles.start();
     // Created once the receivers listen, so the timing includes the consumer's start.

@@ -2,7 +2,7 @@
 // `$KV.<bucket>.<key>` over --keys keys, acknowledged, a window at a time) and get (direct gets of
 // the last value per key, the way the nats KV client reads).
 import { JsApi } from "../jsapi.js";
-import type { BenchOptions } from "../options.js";
+import { type BenchOptions, roleBase } from "../options.js";
 import { Roles } from "../pool.js";
 import { type ScenarioOutcome, checkEqual, checkErrors, percentiles, rateOf, split } from "./result.js";
 
@@ -31,12 +31,14 @@ export async function kvPut(o: BenchOptions, roles: Roles): Promise<ScenarioOutc
   try {
     await freshBucket(api, o);
     const keys = keySubjects(o);
-    const pubs = split(o.msgs, o.pubs).map((count, pub) =>
-      roles.add({ role: "publisher", server: o.server, creds: o.creds, subjects: keys, size: o.size, count, pub, reply: `_INBOX.bench.kv${pub}`, window: o.window }),
+    // Each publisher starts at the key after the previous one's share, so together they cover the keys.
+    const shares = split(o.msgs, o.pubs);
+    const pubs = shares.map((count, pub) =>
+      roles.add({ role: "publisher", ...roleBase(o), subjects: keys, firstSubject: shares.slice(0, pub).reduce((a, b) => a + b, 0), size: o.size, count, pub, reply: `_INBOX.bench.kv${pub}`, window: o.window }),
     );
     const start = await roles.start();
     const results = await Promise.all(pubs.map((p) => p.result));
-    const info = await api.must(`STREAM.INFO.KV_${o.bucket}`);
+    const info = await api.streamInfo(`KV_${o.bucket}`);
     return {
       rates: [rateOf(`kv put (${o.keys} keys, window ${o.window})`, start, results, o.size)],
       checks: [checkErrors("every put acknowledged", results), checkEqual("keys in the bucket", info.state.messages, Math.min(o.keys, o.msgs))],
@@ -51,13 +53,17 @@ export async function kvGet(o: BenchOptions, roles: Roles): Promise<ScenarioOutc
   try {
     await freshBucket(api, o);
     const fill = new Roles();
-    const filler = fill.add({ role: "publisher", server: o.server, creds: o.creds, subjects: keySubjects(o), size: o.size, count: o.keys, pub: 0, reply: "_INBOX.bench.kvfill", window: 256 });
-    await fill.start();
-    const filled = await filler.result;
-    if (filled.errors > 0) throw new Error(`filling the bucket: ${filled.note}`);
+    try {
+      const filler = fill.add({ role: "publisher", ...roleBase(o), subjects: keySubjects(o), size: o.size, count: o.keys, pub: 0, reply: "_INBOX.bench.kvfill", window: 256 });
+      await fill.start();
+      const filled = await filler.result;
+      if (filled.errors > 0) throw new Error(`filling the bucket: ${filled.note}`);
+    } finally {
+      await fill.terminate();
+    }
     const subjects = keySubjects(o).map((k) => `${o.api}.DIRECT.GET.KV_${o.bucket}.${k}`);
     const requesters = split(o.msgs, o.pubs).map((count, i) =>
-      roles.add({ role: "requester", server: o.server, creds: o.creds, subjects, size: 0, count, window: o.window, inbox: `_INBOX.bench.kvget${i}` }),
+      roles.add({ role: "requester", ...roleBase(o), subjects, size: 0, count, window: o.window, inbox: `_INBOX.bench.kvget${i}` }),
     );
     const start = await roles.start();
     const results = await Promise.all(requesters.map((r) => r.result));

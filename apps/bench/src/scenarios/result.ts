@@ -61,15 +61,17 @@ export function percentiles(latencies: Float64Array[]): Percentiles | undefined 
     at += l.length;
   }
   all.sort();
-  const pick = (q: number) => all[Math.min(total - 1, Math.floor(q * total))];
+  // Nearest rank: the smallest value with at least q of all values at or below it.
+  const pick = (q: number) => all[Math.max(0, Math.ceil(q * total) - 1)];
   return { p50: pick(0.5), p90: pick(0.9), p99: pick(0.99), max: all[total - 1] };
 }
 
 /**
- * Exactly-once over several receivers' marks: every index from `from` must have been seen `times` times
- * in total (once for a queue group or a consumer; once per subscriber is checked per subscriber).
+ * Exactly-once over several receivers' marks: every index from `from` must have been seen once in total
+ * (over a queue group's members or a consumer's clients; a plain subscriber is checked alone).
  */
-export function checkSeen(name: string, marks: Uint8Array[][], from = 0, times = 1): Check {
+export function checkSeen(name: string, marks: Uint8Array[][], from = 0): Check {
+  const times = 1;
   const rows = marks[0]?.length ?? 0;
   let missing = 0;
   let extra = 0;

@@ -1,12 +1,14 @@
 // A byte-level reader of what a NATS server sends a client: MSG/HMSG frames (handed over as a reused
 // view into the read buffer, no strings made unless the caller asks), PING (answered), PONG, +OK, -ERR
 // and INFO. A benchmark client must cost the machine far less than the server it measures, so nothing
-// here allocates per message: only an unfinished frame at the end of a read is carried over.
+// here allocates per message: only an unfinished frame at the end of a read is carried over, and a large
+// payload arriving over many reads is gathered once it is complete, not re-copied per read.
 
 const CR = 13;
 const LF = 10;
 const SPACE = 32;
 const TAB = 9;
+const DOT = 46;
 
 /** One delivered message; valid only during the callback (the buffer is reused). */
 export interface MsgView {
@@ -16,8 +18,9 @@ export interface MsgView {
   /** -1 when the message has no reply subject. */
   replyStart: number;
   replyEnd: number;
-  /** Header bytes at the start of the payload (0 for MSG). */
+  /** Header bytes at the start of the body (0 for MSG). */
   headerBytes: number;
+  /** The body: headers (HMSG) then data. */
   payloadStart: number;
   payloadEnd: number;
 }
@@ -27,6 +30,7 @@ export interface FrameEvents {
   pong(): void;
   ping(): void;
   info(json: string): void;
+  /** A -ERR from the server, or a line this reader cannot make sense of. */
   err(text: string): void;
 }
 
@@ -38,7 +42,12 @@ export function replyOf(m: MsgView): string | undefined {
   return m.replyStart < 0 ? undefined : m.buf.toString("latin1", m.replyStart, m.replyEnd);
 }
 
-/** The status code of a header-only status message (`NATS/1.0 404 ...`), or 0 when it has none. */
+/** A header-only message without a reply subject: a status (heartbeat, 404/408/409, 503). */
+export function isStatus(m: MsgView): boolean {
+  return m.headerBytes > 0 && m.payloadEnd - m.payloadStart === m.headerBytes;
+}
+
+/** The status code of a message with a status line (`NATS/1.0 404 ...`), or 0 when it has none. */
 export function statusOf(m: MsgView): number {
   if (m.headerBytes < 12) return 0;
   const b = m.buf;
@@ -51,8 +60,29 @@ export function statusOf(m: MsgView): number {
   return d0 * 100 + d1 * 10 + d2;
 }
 
+/** The number in the subject's last token (`<inbox>.<n>`): how requests find their answers. */
+export function lastTokenNumber(m: MsgView): number {
+  let dot = m.subjectEnd - 1;
+  while (dot > m.subjectStart && m.buf[dot] !== DOT) dot--;
+  return parseDecimal(m.buf, dot + 1, m.subjectEnd);
+}
+
+/** Whether bytes at `at` spell `word` (upper case, compared case-insensitively). */
+function opIs(buf: Buffer, at: number, end: number, word: string): boolean {
+  if (end - at < word.length) return false;
+  for (let i = 0; i < word.length; i++) {
+    const c = buf[at + i];
+    const w = word.charCodeAt(i);
+    if (c !== w && (c & 0xdf) !== w) return false; // letters in either case; other bytes exactly
+  }
+  return true;
+}
+
 export class FrameReader {
-  private carry: Buffer | undefined;
+  /** Bytes of an unfinished frame, gathered until `needed` bytes are there. */
+  private carry: Buffer[] = [];
+  private carried = 0;
+  private needed = 0;
   private readonly view: MsgView = {
     buf: Buffer.alloc(0),
     subjectStart: 0,
@@ -70,25 +100,37 @@ export class FrameReader {
 
   push(chunk: Buffer): void {
     let buf = chunk;
-    if (this.carry !== undefined) {
-      buf = Buffer.concat([this.carry, chunk]);
-      this.carry = undefined;
+    if (this.carried > 0) {
+      this.carry.push(chunk);
+      this.carried += chunk.length;
+      if (this.carried < this.needed) return; // still inside a large payload
+      buf = Buffer.concat(this.carry, this.carried);
+      this.carry = [];
+      this.carried = 0;
     }
+    this.needed = 0;
     let pos = 0;
     const len = buf.length;
     while (pos < len) {
       const eol = buf.indexOf(LF, pos);
       if (eol < 0) break;
       const lineEnd = eol > pos && buf[eol - 1] === CR ? eol - 1 : eol;
-      const c0 = buf[pos] | 0x20;
-      if (c0 === 0x6d /* m */ || (c0 === 0x68 /* h */ && (buf[pos + 1] | 0x20) === 0x6d)) {
-        const hmsg = c0 === 0x68;
-        const n = this.split(buf, pos + (hmsg ? 4 : 3), lineEnd);
-        const a = this.args;
+      const hmsg = opIs(buf, pos, lineEnd, "HMSG ") || opIs(buf, pos, lineEnd, "HMSG\t");
+      if (hmsg || opIs(buf, pos, lineEnd, "MSG ") || opIs(buf, pos, lineEnd, "MSG\t")) {
+        const n = this.split(buf, pos + (hmsg ? 5 : 4), lineEnd);
         const fixed = hmsg ? 4 : 3; // subject sid [reply] [hdr] total
+        if (n < fixed || n > fixed + 1) {
+          this.on.err(`malformed line: ${buf.toString("latin1", pos, Math.min(lineEnd, pos + 200))}`);
+          pos = eol + 1;
+          continue;
+        }
+        const a = this.args;
         const total = parseDecimal(buf, a[(n - 1) * 2], a[(n - 1) * 2 + 1]);
         const end = eol + 1 + total + 2;
-        if (end > len) break; // the payload has not all arrived
+        if (end > len) {
+          this.needed = end - pos; // the payload has not all arrived
+          break;
+        }
         const v = this.view;
         v.buf = buf;
         v.subjectStart = a[0];
@@ -107,26 +149,29 @@ export class FrameReader {
         pos = end;
         continue;
       }
-      if (c0 === 0x70 /* p */) {
-        if ((buf[pos + 1] | 0x20) === 0x69) this.on.ping();
-        else this.on.pong();
-      } else if (c0 === 0x2d /* - */) {
-        this.on.err(buf.toString("latin1", pos + 5, lineEnd));
-      } else if (c0 === 0x69 /* i */) {
-        this.on.info(buf.toString("utf8", pos + 5, lineEnd));
+      if (opIs(buf, pos, lineEnd, "PING")) this.on.ping();
+      else if (opIs(buf, pos, lineEnd, "PONG")) this.on.pong();
+      else if (opIs(buf, pos, lineEnd, "-ERR")) this.on.err(buf.toString("latin1", pos + 5, lineEnd));
+      else if (opIs(buf, pos, lineEnd, "INFO")) this.on.info(buf.toString("utf8", pos + 5, lineEnd));
+      else if (lineEnd > pos && !opIs(buf, pos, lineEnd, "+OK")) {
+        this.on.err(`unknown line: ${buf.toString("latin1", pos, Math.min(lineEnd, pos + 200))}`);
       }
       pos = eol + 1;
     }
-    if (pos < len) this.carry = Buffer.from(buf.subarray(pos));
+    if (pos < len) {
+      this.carry = [Buffer.from(buf.subarray(pos))];
+      this.carried = len - pos;
+    }
   }
 
-  /** Splits the arguments of a control line into `args`; returns how many there are. */
+  /** Splits the arguments of a control line into `args`; returns how many there are (at most 6). */
   private split(buf: Buffer, from: number, to: number): number {
     let n = 0;
     let i = from;
-    while (i < to && n < 6) {
+    while (i < to) {
       while (i < to && (buf[i] === SPACE || buf[i] === TAB)) i++;
       if (i >= to) break;
+      if (n === 6) return 7; // too many: the caller refuses the line
       const s = i;
       while (i < to && buf[i] !== SPACE && buf[i] !== TAB) i++;
       this.args[n * 2] = s;
@@ -146,18 +191,19 @@ export function parseDecimal(buf: Buffer, from: number, to: number): number {
 
 /**
  * The stream sequence in a JetStream ack subject: `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>...`
- * (9 tokens) or the newer form with domain and account hash first (12 or more tokens); -1 if not one.
+ * (9 tokens), or the newer form with domain and account hash first (11 tokens or more, as nats.go reads
+ * it); -1 if it is neither.
  */
 export function ackStreamSeq(buf: Buffer, from: number, to: number): number {
   let dots = 0;
-  for (let i = from; i < to; i++) if (buf[i] === 46) dots++;
+  for (let i = from; i < to; i++) if (buf[i] === DOT) dots++;
   const tokens = dots + 1;
-  const index = tokens === 9 ? 5 : tokens >= 12 ? 7 : -1;
+  const index = tokens === 9 ? 5 : tokens >= 11 ? 7 : -1;
   if (index < 0) return -1;
   let t = 0;
   let s = from;
   for (let i = from; i <= to; i++) {
-    if (i === to || buf[i] === 46) {
+    if (i === to || buf[i] === DOT) {
       if (t === index) return parseDecimal(buf, s, i);
       t++;
       s = i + 1;

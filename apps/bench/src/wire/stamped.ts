@@ -7,11 +7,6 @@ export const STAMP_BYTES = 8;
 
 const CRLF = Buffer.from("\r\n");
 
-export function readStamp(buf: Buffer, payloadStart: number, payloadEnd: number): { pub: number; seq: number } | undefined {
-  if (payloadEnd - payloadStart < STAMP_BYTES) return undefined;
-  return { pub: buf.readUInt32LE(payloadStart), seq: buf.readUInt32LE(payloadStart + 4) };
-}
-
 /**
  * A block of `count` PUB frames with payloads of `size` bytes (and `reply` when given); frame i goes to
  * subjects[(first + i) % subjects.length], so a publisher cycling through several blocks covers many keys.
