@@ -45,7 +45,9 @@ export class RoleHandle {
 export class Roles {
   readonly all: RoleHandle[] = [];
   /** Set when the clients start: CPU is measured over the timed part only, not the setup. */
-  cpu: CpuMark | undefined;
+  private cpuMark: CpuMark | undefined;
+  /** CPU over the timed part: from the start to the moment the last client ended (not the checks after). */
+  private cpuUsed: ReturnType<CpuMark["since"]> | undefined;
 
   constructor(
     private readonly serverPid?: number,
@@ -61,11 +63,19 @@ export class Roles {
   /** Waits until every client is connected and subscribed, then starts them all; returns the start time. */
   async start(): Promise<number> {
     await Promise.all(this.all.map((h) => h.ready));
-    this.cpu = new CpuMark(this.serverPid);
+    this.cpuMark = new CpuMark(this.serverPid);
+    Promise.allSettled(this.all.map((h) => h.result)).then(() => {
+      this.cpuUsed ??= this.cpuMark?.since();
+    });
     const t = wallNow();
     for (const h of this.all) h.send({ type: "start" });
     this.onStart?.();
     return t;
+  }
+
+  /** Busy cores (this process, the server) and wall seconds of the timed part; undefined before a start. */
+  cpu(): ReturnType<CpuMark["since"]> | undefined {
+    return this.cpuUsed ?? this.cpuMark?.since();
   }
 
   progress(of: RoleHandle[] = this.all): number {

@@ -35,7 +35,7 @@ export async function runScenario(name: ScenarioName, o: BenchOptions, hooks: Ru
   const timer = progress ? setInterval(() => progress(roles), 200) : undefined;
   try {
     const outcome = await SCENARIOS[name](o, roles);
-    const cpu = roles.cpu?.since();
+    const cpu = roles.cpu();
     return { scenario: name, ...outcome, clientCpu: cpu?.client ?? 0, serverCpu: cpu?.server, wallSeconds: cpu?.wallSeconds ?? 0 };
   } finally {
     if (timer) clearInterval(timer);
