@@ -475,7 +475,8 @@ export class Shard {
       );
       if (took) n++;
     }
-    const result = acc.sublist.match(subject);
+    // Ack subjects are unique per delivery: caching them would only evict subjects that repeat.
+    const result = subject.startsWith("$JS.ACK.") ? acc.sublist.matchOnce(subject) : acc.sublist.match(subject);
     const from = origin.client;
     const shown = origin.shown ?? subject;
     const psubs = result.psubs;

@@ -131,6 +131,16 @@ export class Sublist<S extends Subscription> {
     return result;
   }
 
+  /**
+   * `match` for a subject that will not come again (a JetStream ack subject names one delivery): the
+   * cache is neither asked nor filled, so such subjects cannot evict the ones that repeat, and they do not
+   * count against the cache's hit rate (a stream of acks would otherwise switch the cache off).
+   */
+  matchOnce(subject: string): MatchResult<S> {
+    this.matches++;
+    return this.matcher.match(subject) ?? EMPTY_RESULT;
+  }
+
   /** Whether anything is subscribed to the literal `subject`; cheaper than `match` on a cache miss. */
   hasInterest(subject: string): boolean {
     // A cached result answers for free; a miss walks the trie without building (or caching) a result, and

@@ -175,6 +175,21 @@ describe.each([
     expect(s.stats().cacheEntries).toBe(0);
   });
 
+  it("matchOnce: the same result as match, without filling the cache", () => {
+    const s = new Sublist<Sub>();
+    const a = sub("$JS.ACK.>");
+    const b = sub("$JS.ACK.S.C.*.*.*.*.*");
+    s.insert(a);
+    s.insert(b);
+    const subject = "$JS.ACK.S.C.1.2.3.4.5";
+    expect(ids(s.matchOnce(subject))).toEqual(ids(s.match("$JS.ACK.S.C.1.2.3.4.6")));
+    expect(ids(s.matchOnce(subject)).psubs).toEqual([a.id, b.id].sort());
+    const before = s.stats().cacheEntries;
+    s.matchOnce("$JS.ACK.S.C.9.9.9.9.9");
+    expect(s.stats().cacheEntries).toBe(before);
+    expect(ids(s.matchOnce("$JS.ACK."))).toEqual({ psubs: [], qsubs: {} });
+  });
+
   it("refuses invalid subjects on insert", () => {
     const s = make();
     const invalid = ["", ".", "foo..bar", ".foo", "foo.", "foo.>.bar", ">.foo", "a.>.b"];
