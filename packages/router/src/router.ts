@@ -13,8 +13,11 @@ export interface RouterSink<H> {
   deliver(client: H, sid: string, subject: string, reply: string | undefined, headerSize: number, data: Uint8Array): void;
   /** Everything `client` sent before barrier `token` was processed (and its deliveries handed over). */
   barrier(client: H, token: number): void;
-  /** A shard batch was handed over: write out what it produced. */
-  batchDone(): void;
+  /**
+   * A shard batch was handed over: write out what it produced. `moreInFlight`: answers to other batches are
+   * still awaited (they may arrive in the same turn, so the writes can wait for the end of it).
+   */
+  batchDone(moreInFlight: boolean): void;
   /** A shard died and was restarted; its clients' subscriptions were restored. */
   shardRestarted?(shard: number, err: Error): void;
 }
@@ -273,6 +276,12 @@ export class Router<H> {
     return token;
   }
 
+  /** Whether some shard still owes an answer to a batch sent to it. */
+  private answersAwaited(): boolean {
+    for (const link of this.links) if (link.awaiting.length > 0) return true;
+    return false;
+  }
+
   /** Whether the shard of client `cid` has too much in flight (the client should stop sending). */
   congested(cid: number): boolean {
     const rec = this.clients.get(cid);
@@ -378,7 +387,7 @@ export class Router<H> {
       pubs.length = 0;
       this.spare.push(pubs);
     }
-    sink.batchDone();
+    sink.batchDone(this.answersAwaited());
     this.decongest(link);
   }
 
@@ -426,7 +435,7 @@ export class Router<H> {
       for (; rec.barriers > 0; rec.barriers--) this.sink.barrier(rec.handle, 0);
     }
     this.flush();
-    this.sink.batchDone();
+    this.sink.batchDone(false);
     this.sink.shardRestarted?.(i, err);
   }
 

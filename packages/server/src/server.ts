@@ -77,7 +77,10 @@ export class Server implements ConnectionHost {
     const sink: RouterSink<ClientConnection> = {
       deliver: (conn, sid, subject, reply, headerSize, data) => conn.deliver(sid, subject, reply, headerSize, data),
       barrier: (conn) => conn.barrierPassed(),
-      batchDone: () => this.flushPending(),
+      // Under load (more answers in flight) shard output is written at the end of the event-loop turn, so
+      // every answer that arrived in the turn reaches a socket in one write: a syscall per connection per
+      // turn, not per batch. The last answer awaited is written at once (a lone request waits for nothing).
+      batchDone: (moreInFlight) => (moreInFlight ? this.scheduleFlushAll() : this.flushPending()),
       shardRestarted: (shard, err) => this.log.error(`Shard ${shard} died (${err.message}); restarted with its clients' subscriptions restored`),
     };
     const sh = this.opts.shards;
@@ -225,6 +228,13 @@ export class Server implements ConnectionHost {
     conn.flushQueued = true;
     this.toFlush.push(conn);
     if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushAll);
+    }
+  }
+
+  private scheduleFlushAll(): void {
+    if (!this.flushScheduled && this.toFlush.length > 0) {
       this.flushScheduled = true;
       setImmediate(this.flushAll);
     }
