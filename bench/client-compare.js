@@ -5,14 +5,13 @@
 // and js push measure the servers alone.
 //
 // Usage: node bench/client-compare.js [--rounds 3] [--msgs 200000]
-import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AckPolicy, connect, consumerOpts } from "nats";
 import { DEFAULTS } from "../apps/bench/dist/options.js";
 import { runScenario } from "../apps/bench/dist/scenarios/index.js";
-import { cpuSeconds, median, startServer } from "./lib/servers.js";
+import { cpuSeconds, fmtInt, median, natsServerVersion, startServer } from "./lib/servers.js";
 
 const args = process.argv.slice(2);
 const opt = (name, def) => {
@@ -94,19 +93,15 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 
-let version = "?";
-try {
-  version = execFileSync("nats-server", ["-v"]).toString().trim();
-} catch {}
-const fmt = (x) => Math.round(x).toLocaleString("en-US");
+const version = natsServerVersion();
 const rows = SCENARIOS.map((sc) => {
   const r = results[sc.name];
   const t = median(r.tsnats.map((x) => x.v));
   const n = median(r["nats-server"].map((x) => x.v));
   return {
     scenario: `${sc.name}, msgs/s`,
-    tsnats: fmt(t),
-    "nats-server": fmt(n),
+    tsnats: fmtInt(t),
+    "nats-server": fmtInt(n),
     "ratio tsnats/nats-server": (t / n).toFixed(2),
     "tsnats CPU": `${(median(r.tsnats.map((x) => x.cpu)) * 100).toFixed(0)}%`,
     "nats-server CPU": `${(median(r["nats-server"].map((x) => x.cpu)) * 100).toFixed(0)}%`,

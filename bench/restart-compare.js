@@ -4,14 +4,13 @@
 // Recovery must not read every message: the figure should barely grow with N.
 //
 // Usage: node bench/restart-compare.js [--msgs 1000000]
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { JsApi } from "../apps/bench/dist/jsapi.js";
 import { DEFAULTS } from "../apps/bench/dist/options.js";
 import { runScenario } from "../apps/bench/dist/scenarios/index.js";
-import { startServer } from "./lib/servers.js";
+import { natsServerVersion, startServer } from "./lib/servers.js";
 
 const args = process.argv.slice(2);
 const i = args.indexOf("--msgs");
@@ -51,9 +50,6 @@ for (const kind of ["tsnats", "nats-server"]) {
   const r = await restartTime(kind, ++port);
   rows.push({ server: kind, "restart until STREAM.INFO, ms": Math.round(r.ms), "RSS after, MB": Math.round(r.rss) });
 }
-let version = "?";
-try {
-  version = execFileSync("nats-server", ["-v"]).toString().trim();
-} catch {}
+const version = natsServerVersion();
 console.log(`${new Date().toISOString()} ${MSGS} msgs of 128 B in a file stream, ${version}, node ${process.version}`);
 console.table(rows);

@@ -4,10 +4,9 @@
 //   3. isolation: account B's request/reply latency idle vs while account A is flooded.
 //
 // Usage: node bench/shards-compare.js [--rounds 3] [--msgs 1000000] [--size 128] [--reqs 2000]
-import { execFileSync } from "node:child_process";
 import { connect } from "nats";
 import { countingSub, pubBlock, publishAll, rawConn, waitPong } from "./lib/raw-load.js";
-import { cpuSeconds, median, startServer } from "./lib/servers.js";
+import { cpuSeconds, fmtInt, median, natsServerVersion, startServer } from "./lib/servers.js";
 
 const args = process.argv.slice(2);
 const opt = (name, def) => {
@@ -110,11 +109,7 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 
-let version = "?";
-try {
-  version = execFileSync("nats-server", ["-v"]).toString().trim();
-} catch {}
-const fmt = (x) => Math.round(x).toLocaleString("en-US");
+const version = natsServerVersion();
 const rows = SCENARIOS.map((sc) => {
   const r = results[sc.name];
   const m = (n) => median(r[n].map((x) => x.v));
@@ -123,9 +118,9 @@ const rows = SCENARIOS.map((sc) => {
   const ns = m("nats-server");
   return {
     scenario: sc.name,
-    "tsnats worker": fmt(worker),
-    "tsnats in-process": fmt(inproc),
-    "nats-server": fmt(ns),
+    "tsnats worker": fmtInt(worker),
+    "tsnats in-process": fmtInt(inproc),
+    "nats-server": fmtInt(ns),
     "worker/nats-server": (worker / ns).toFixed(2),
     "worker/in-process": (worker / inproc).toFixed(2),
   };

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { type ScenarioName, runScenario } from "@tsnats/bench/dist/scenarios/index.js";
 import { JsApi } from "@tsnats/bench/dist/jsapi.js";
 import { DEFAULTS, type BenchOptions } from "@tsnats/bench/dist/options.js";
+import { XACCT_API_PREFIX, xacctConfig } from "@tsnats/bench/dist/xacct-config.js";
 import { nkeys } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storeDir } from "./helpers/jetstream.js";
@@ -19,36 +20,8 @@ import { type Target, startConfigured } from "./helpers/target.js";
 const BENCH_MAIN = fileURLToPath(new URL("../apps/bench/dist/main.js", import.meta.url));
 const nkeyUser = nkeys.createUser();
 
-const CONFIG = () => `
-jetstream { store_dir: "${storeDir()}" }
-accounts {
-  JSA {
-    jetstream: enabled
-    users: [
-      { user: jsa, password: p }
-      { nkey: ${nkeyUser.getPublicKey()} }
-      { user: noapi, password: p, permissions: { publish: { deny: ["$JS.API.>"] } } }
-    ]
-    exports: [
-      { service: "$JS.API.>", response_type: stream }
-      { service: "$JS.ACK.>" }
-      { service: "$JS.FC.>" }
-      { service: "bench" }
-      { stream: "bench.deliver" }
-    ]
-  }
-  U {
-    users: [ { user: u, password: p } ]
-    imports: [
-      { service: { account: JSA, subject: "$JS.API.>" }, to: "JS.JSA.API.>" }
-      { service: { account: JSA, subject: "$JS.ACK.>" } }
-      { service: { account: JSA, subject: "$JS.FC.>" } }
-      { service: { account: JSA, subject: "bench" } }
-      { stream: { account: JSA, subject: "bench.deliver" } }
-    ]
-  }
-}
-`;
+const CONFIG = () =>
+  xacctConfig(storeDir(), [`{ nkey: ${nkeyUser.getPublicKey()} }`, `{ user: noapi, password: p, permissions: { publish: { deny: ["$JS.API.>"] } } }`]);
 
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -140,7 +113,7 @@ describe("tsnats-bench", () => {
   });
 
   it("consumes a stream in another account through the imported API and deliver subject", async () => {
-    const u = { creds: { user: "u", pass: "p" }, api: "JS.JSA.API" };
+    const u = { creds: { user: "u", pass: "p" }, api: XACCT_API_PREFIX };
     for (const name of ["js pull", "js push", "js pub"] as const) {
       const r = await runScenario(name, opts(u));
       expect(failed(r), name).toEqual([]);

@@ -1,6 +1,6 @@
 // Starting the servers under comparison as separate processes: tsnats (the built CLI) and nats-server
 // (found on PATH), optionally with a config file; and reading a process's CPU time.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -45,3 +45,14 @@ export function cpuSeconds(pid) {
 }
 
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** `nats-server -v` as it prints it, or "?" when there is none on PATH. */
+export function natsServerVersion() {
+  try {
+    return execFileSync("nats-server", ["-v"]).toString().trim();
+  } catch {
+    return "?";
+  }
+}
+
+export const fmtInt = (x) => Math.round(x).toLocaleString("en-US");

@@ -6,6 +6,7 @@ import { Progress, fmtCpu, fmtInt, fmtUs, table } from "./report.js";
 import { type ScenarioName, runScenario } from "./scenarios/index.js";
 import { type ScenarioResult, msgsPerSec } from "./scenarios/result.js";
 import { type ServerKind, natsServerVersion, startServer } from "./servers.js";
+import { XACCT_API_PREFIX, xacctConfig } from "./xacct-config.js";
 
 interface Case {
   title: string;
@@ -22,36 +23,9 @@ interface Group {
   cases: (msgs: number) => Case[];
 }
 
-/** Account JSA owns the stream; U uses it through the imported API, acks, flow control and deliver subject. */
-const XACCT_CONFIG = `
-jetstream { store_dir: "$STORE_DIR" }
-accounts {
-  JSA {
-    jetstream: enabled
-    users: [ { user: jsa, password: p } ]
-    exports: [
-      { service: "$JS.API.>", response_type: stream }
-      { service: "$JS.ACK.>" }
-      { service: "$JS.FC.>" }
-      { service: "bench" }
-      { stream: "bench.deliver" }
-    ]
-  }
-  U {
-    users: [ { user: u, password: p } ]
-    imports: [
-      { service: { account: JSA, subject: "$JS.API.>" }, to: "JS.JSA.API.>" }
-      { service: { account: JSA, subject: "$JS.ACK.>" } }
-      { service: { account: JSA, subject: "$JS.FC.>" } }
-      { service: { account: JSA, subject: "bench" } }
-      { stream: { account: JSA, subject: "bench.deliver" } }
-    ]
-  }
-}
-`;
 
 const JSA = { creds: { user: "jsa", pass: "p" } };
-const U = { creds: { user: "u", pass: "p" }, api: "JS.JSA.API" };
+const U = { creds: { user: "u", pass: "p" }, api: XACCT_API_PREFIX };
 
 const GROUPS: Group[] = [
   {
@@ -85,7 +59,7 @@ const GROUPS: Group[] = [
   {
     name: "xacct",
     jetstream: true,
-    config: XACCT_CONFIG,
+    config: xacctConfig("$STORE_DIR"),
     cases: (msgs) => [
       { title: "js pull, own account", scenario: "js pull", opts: { msgs, ...JSA } },
       { title: "js pull, across accounts", scenario: "js pull", opts: { msgs, ...U } },
