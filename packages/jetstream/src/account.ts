@@ -31,9 +31,11 @@ export interface AccountHost {
   /**
    * Publishes into this account: API responses, acks, republish, consumer deliveries (routed on `subject`,
    * showing `shown` when given). A BLANK_REPLY is no reply written as an empty token, as nats-server
-   * writes PubAcks, statuses, heartbeats and advisories (`MSG <subject> <sid>  <size>`).
+   * writes PubAcks, statuses, heartbeats and advisories (`MSG <subject> <sid>  <size>`). `once`: the subject
+   * is a requester's reply subject (PubAcks, API responses), which clients make new for every request, so
+   * routing skips the match caches for it.
    */
-  publish(subject: string, reply: string | undefined, headers: Uint8Array | undefined, data: Uint8Array, shown?: string): void;
+  publish(subject: string, reply: string | undefined, headers: Uint8Array | undefined, data: Uint8Array, shown?: string, once?: boolean): void;
   /** Whether anyone in (or importing from) the account listens on `subject`, in queue group `queue` if given. */
   hasInterest(subject: string, queue?: string): boolean;
   /**
@@ -193,9 +195,9 @@ export class AccountJetStream {
 
   // ---- the publish path ----------------------------------------------------------------------
 
-  /** The stream that captures messages on `subject`, if any. */
-  streamFor(subject: string): Stream | undefined {
-    const r = this.captures.match(subject);
+  /** The stream that captures messages on `subject`, if any (`once`: a subject that will not repeat, see AccountHost). */
+  streamFor(subject: string, once = false): Stream | undefined {
+    const r = once ? this.captures.matchOnce(subject) : this.captures.match(subject);
     return r.psubs.length > 0 ? r.psubs[0].stream : undefined;
   }
 
@@ -260,7 +262,7 @@ export class AccountJetStream {
     if (this.pending.length > 0) {
       const replies = this.pending;
       this.pending = [];
-      for (const r of replies) this.host.publish(r.subject, r.blank ? BLANK_REPLY : undefined, r.headers, r.data);
+      for (const r of replies) this.host.publish(r.subject, r.blank ? BLANK_REPLY : undefined, r.headers, r.data, undefined, true);
     }
     if (this.fresh.size > 0) {
       const streams = [...this.fresh];

@@ -58,6 +58,7 @@ export function routeToJetStream(
   hdr: number,
   data: Uint8Array,
   replyNotEnabled: (reply: string, body: unknown) => void,
+  once = false,
 ): boolean {
   const headers = hdr > 0 ? data.subarray(0, hdr) : undefined;
   const payload = hdr >= 0 ? data.subarray(hdr) : data;
@@ -72,7 +73,7 @@ export function routeToJetStream(
   if (js === undefined) return false;
   if (subject.startsWith("$JS.ACK.")) return js.handleAck(subject, reply, payload);
   if (subject.startsWith("$JS.FC.")) return js.handleFlowControl(subject);
-  const stream = js.streamFor(subject);
+  const stream = js.streamFor(subject, once);
   if (stream === undefined) return false;
   js.publishToStream(stream, subject, reply, headers, payload);
   return true;

@@ -46,12 +46,15 @@ interface Origin {
    * travels with the message across imports and response mappings.
    */
   readonly shown: string | undefined;
+  /** The subject will not come again (a requester's reply subject): matched without the caches. */
+  readonly once?: boolean;
 }
 
 const NO_REF = -1;
 
 /** Messages the server publishes itself (JetStream replies). */
 const INTERNAL: Origin = { client: undefined, hops: 0, ref: NO_REF, from: undefined, viaService: false, shown: undefined };
+const INTERNAL_ONCE: Origin = { ...INTERNAL, once: true };
 
 function imported(from: string, hops: number, viaService: boolean, shown: string | undefined): Origin {
   return { client: undefined, hops, ref: NO_REF, from, viaService, shown };
@@ -111,7 +114,7 @@ export class Shard {
     acc.js = openAccountJetStream(
       jsCfg,
       acc.name,
-      (subject, reply, headers, data, shown) => this.publishInternal(acc, subject, reply, headers, data, shown),
+      (subject, reply, headers, data, shown, once) => this.publishInternal(acc, subject, reply, headers, data, shown, once),
       (subject, queue) => this.hasInterest(acc, subject, queue),
       (subject, handler) => this.subscribeInternal(acc, subject, handler),
       this.resources,
@@ -166,7 +169,7 @@ export class Shard {
    * A message the server itself publishes in an account (JetStream replies and deliveries): routed like
    * any other, on `subject`, showing `shown` when given.
    */
-  private publishInternal(acc: AccountState, subject: string, reply: string | undefined, headers: Uint8Array | undefined, data: Uint8Array, shown?: string): void {
+  private publishInternal(acc: AccountState, subject: string, reply: string | undefined, headers: Uint8Array | undefined, data: Uint8Array, shown?: string, once = false): void {
     let hdr = -1;
     let bytes = data;
     if (headers !== undefined) {
@@ -181,7 +184,7 @@ export class Shard {
       this.outputOpen = true;
       this.scheduleOutput();
     }
-    this.route(acc, subject, reply, hdr, bytes, shown === undefined ? INTERNAL : { ...INTERNAL, shown });
+    this.route(acc, subject, reply, hdr, bytes, shown !== undefined ? { ...INTERNAL, shown, once } : once ? INTERNAL_ONCE : INTERNAL);
   }
 
   /** True while a batch is being processed (its output is sent at the end of it). */
@@ -469,14 +472,23 @@ export class Shard {
         n++;
       }
     }
+    // Ack subjects are unique per delivery, and requesters' reply subjects per request: caching them would
+    // only evict the subjects that repeat.
+    const once = origin.once === true || subject.startsWith("$JS.ACK.");
     if (acc.js !== undefined || this.jetstreamOn) {
-      const took = routeToJetStream(acc.js, this.jetstreamOn, subject, answerable, hdr, data, (r, body) =>
-        this.publishInternal(acc, r, undefined, undefined, Buffer.from(JSON.stringify(body))),
+      const took = routeToJetStream(
+        acc.js,
+        this.jetstreamOn,
+        subject,
+        answerable,
+        hdr,
+        data,
+        (r, body) => this.publishInternal(acc, r, undefined, undefined, Buffer.from(JSON.stringify(body)), undefined, true),
+        once,
       );
       if (took) n++;
     }
-    // Ack subjects are unique per delivery: caching them would only evict subjects that repeat.
-    const result = subject.startsWith("$JS.ACK.") ? acc.sublist.matchOnce(subject) : acc.sublist.match(subject);
+    const result = once ? acc.sublist.matchOnce(subject) : acc.sublist.match(subject);
     const from = origin.client;
     const shown = origin.shown ?? subject;
     const psubs = result.psubs;

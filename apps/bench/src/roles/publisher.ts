@@ -43,7 +43,7 @@ export async function publisher(spec: PublisherSpec, ctl: Control): Promise<Role
         w();
       }
     });
-    await conn.send(`SUB ${spec.reply} 1\r\n`);
+    await conn.send(`SUB ${spec.reply}.* 1\r\n`);
   }
   await conn.ping();
   ctl.ready();

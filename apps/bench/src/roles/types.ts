@@ -16,7 +16,7 @@ export interface PublisherSpec extends RoleBase {
   size: number;
   count: number;
   pub: number;
-  /** Reply subject for acks (JetStream publish, KV put); acks are counted, errors too. */
+  /** Reply prefix for acks (JetStream publish, KV put): message n asks on `<reply>.<n>`; acks are counted, errors too. */
   reply?: string;
   window?: number;
   /** The index in `subjects` of the first message's subject (publishers sharing a bucket's keys start apart). */

@@ -7,13 +7,20 @@ export const STAMP_BYTES = 8;
 
 const CRLF = Buffer.from("\r\n");
 
+/** Digits of the per-message reply token: `<reply>.0000000042` for the 42nd message. */
+const REPLY_DIGITS = 10;
+
 /**
- * A block of `count` PUB frames with payloads of `size` bytes (and `reply` when given); frame i goes to
+ * A block of `count` PUB frames with payloads of `size` bytes; frame i goes to
  * subjects[(first + i) % subjects.length], so a publisher cycling through several blocks covers many keys.
+ * With `reply`, each message asks for its answer on a subject of its own, `<reply>.<sequence>`, as the nats
+ * clients do for JetStream publishes (a new inbox token per request): servers cannot serve those answers
+ * from a cache of repeated subjects.
  */
 export class PubBlock {
   private readonly template: Buffer;
   private readonly offsets: number[] = [];
+  private readonly replyTokens: number[] = [];
   private readonly frameEnds: number[] = [];
 
   constructor(
@@ -28,7 +35,8 @@ export class PubBlock {
     let at = 0;
     for (let i = 0; i < count; i++) {
       const subject = subjects[(first + i) % subjects.length];
-      const head = Buffer.from(reply === undefined ? `PUB ${subject} ${size}\r\n` : `PUB ${subject} ${reply} ${size}\r\n`, "latin1");
+      const head = Buffer.from(reply === undefined ? `PUB ${subject} ${size}\r\n` : `PUB ${subject} ${reply}.${"0".repeat(REPLY_DIGITS)} ${size}\r\n`, "latin1");
+      if (reply !== undefined) this.replyTokens.push(at + 4 + Buffer.byteLength(subject) + 1 + Buffer.byteLength(reply) + 1);
       parts.push(head, Buffer.alloc(size, 0x61), CRLF);
       this.offsets.push(at + head.length);
       at += head.length + size + 2;
@@ -46,6 +54,10 @@ export class PubBlock {
     for (let i = 0; i < this.offsets.length && i < n; i++) {
       out.writeUInt32LE(this.pub, this.offsets[i]);
       out.writeUInt32LE(firstSeq + i, this.offsets[i] + 4);
+    }
+    for (let i = 0; i < this.replyTokens.length && i < n; i++) {
+      let v = firstSeq + i;
+      for (let d = this.replyTokens[i] + REPLY_DIGITS - 1; d >= this.replyTokens[i]; d--, v = Math.floor(v / 10)) out[d] = 48 + (v % 10);
     }
     return out;
   }
