@@ -72,6 +72,8 @@ const GROUPS: Group[] = [
 export interface CompareOptions {
   rounds: number;
   msgs: number;
+  /** Share of each case's messages run once, unmeasured, on each fresh server before the group is measured. */
+  warmup: number;
   groups: string[];
   natsServer: string;
   json: boolean;
@@ -104,6 +106,14 @@ export async function runCompare(opts: CompareOptions): Promise<void> {
       for (const kind of order) {
         const server = await startServer(kind, { natsServer: opts.natsServer, config: group.config, jetstream: group.jetstream });
         try {
+          // A fresh process has not compiled its hot paths yet (tsnats' JIT; the Go runtime needs no
+          // warm-up): a short unmeasured run of each case first, for both servers alike.
+          if (opts.warmup > 0) {
+            for (const c of group.cases(opts.msgs)) {
+              const o: BenchOptions = { ...DEFAULTS, server: { host: "127.0.0.1", port: server.port }, creds: {}, ...c.opts };
+              await runScenario(c.scenario, { ...o, msgs: Math.max(100, Math.floor(o.msgs * opts.warmup)) });
+            }
+          }
           for (const c of group.cases(opts.msgs)) {
             const o: BenchOptions = { ...DEFAULTS, server: { host: "127.0.0.1", port: server.port }, creds: {}, serverPid: server.pid, ...c.opts };
             const r = await runScenario(c.scenario, o, { progress: (roles) => progress.update(c.scenario, roles.progress(), o.msgs) });
@@ -137,7 +147,7 @@ export async function runCompare(opts: CompareOptions): Promise<void> {
       out.push({ group: group.name, case: c.title, unit: c.latency ? "µs p50" : "msgs/s", tsnats: t, nats_server: n, ratio, tsnats_server_cpu: cpu(s.tsnats, "serverCpu"), nats_server_cpu: cpu(s["nats-server"], "serverCpu") });
     }
   }
-  const header = `${new Date().toISOString()}  ${opts.rounds} rounds, medians; ${version}; node ${process.version}; ${opts.msgs} msgs base, 128 B unless noted`;
+  const header = `${new Date().toISOString()}  ${opts.rounds} rounds, medians; ${version}; node ${process.version}; ${opts.msgs} msgs base, 128 B unless noted; warm-up ${Math.round(opts.warmup * 100)}% per case`;
   if (opts.json) console.log(JSON.stringify({ header, results: out, failures }, null, 2));
   else {
     console.log(header);

@@ -174,9 +174,10 @@ program
   .option("--msgs <n>", "messages per throughput scenario", int, 200_000)
   .option("--only <groups>", "comma-separated groups: core, js, xacct", "core,js,xacct")
   .option("--nats-server <path>", "nats-server binary", "nats-server")
+  .option("--warmup <share>", "share of each case run unmeasured on each fresh server first (0 for none)", Number, 0.2)
   .option("--json", "print results as JSON")
-  .action(async (opts: { rounds: number; msgs: number; only: string; natsServer: string; json?: boolean }) => {
-    await runCompare({ rounds: opts.rounds, msgs: opts.msgs, groups: opts.only.split(","), natsServer: opts.natsServer, json: opts.json === true });
+  .action(async (opts: { rounds: number; msgs: number; only: string; natsServer: string; warmup: number; json?: boolean }) => {
+    await runCompare({ rounds: opts.rounds, msgs: opts.msgs, warmup: opts.warmup, groups: opts.only.split(","), natsServer: opts.natsServer, json: opts.json === true });
   });
 
 program.parseAsync(process.argv).then(
