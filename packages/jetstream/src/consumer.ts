@@ -407,7 +407,7 @@ export class Consumer {
         this.ackSseq = this.deliveredSseq;
       } else {
         this.pending.set(msg.seq, { cseq, firstCseq: cseq, deliveries: 1, deadline, sentAt: Date.now(), queued: false });
-        this.pendingOrder.push(msg.seq);
+        this.pendingOrder.push(msg.seq, this.pending);
       }
     }
     this.lastDelivered = this.host.now();

@@ -8,9 +8,17 @@ export class PendingOrder {
   private seqs: number[] = [];
   private head = 0;
 
-  /** A first delivery: sequences arrive ascending. */
-  push(seq: number): void {
+  /**
+   * A first delivery: sequences arrive ascending. Acknowledged sequences behind an old unacknowledged one
+   * are not skipped until it goes, so when they pile up (one message redelivered for hours while thousands
+   * pass) the array is rebuilt from `pending`: it stays within a small multiple of what is pending.
+   */
+  push(seq: number, pending: ReadonlyMap<number, unknown>): void {
     this.seqs.push(seq);
+    if (this.seqs.length - this.head > 2 * pending.size + 1024) {
+      this.seqs = this.seqs.slice(this.head).filter((s) => pending.has(s));
+      this.head = 0;
+    }
   }
 
   /** The oldest sequence still in `pending`, dropping the acknowledged ones ahead of it. */
