@@ -5,13 +5,13 @@
 // and js push measure the servers alone.
 //
 // Usage: node bench/client-compare.js [--rounds 3] [--msgs 200000]
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { AckPolicy, connect, consumerOpts } from "nats";
+import { processCpuSeconds } from "../apps/bench/dist/cpu.js";
 import { DEFAULTS } from "../apps/bench/dist/options.js";
+import { fmtInt } from "../apps/bench/dist/report.js";
 import { runScenario } from "../apps/bench/dist/scenarios/index.js";
-import { cpuSeconds, fmtInt, median, natsServerVersion, startServer } from "./lib/servers.js";
+import { median } from "../apps/bench/dist/scenarios/result.js";
+import { natsServerVersion, startServer } from "../apps/bench/dist/servers.js";
 
 const args = process.argv.slice(2);
 const opt = (name, def) => {
@@ -29,13 +29,8 @@ async function fill(port) {
   if (!r.checks.every((c) => c.ok)) throw new Error(`filling C: ${JSON.stringify(r.checks)}`);
 }
 
-/** The nats client's consume(): batches of 500, every message acked; msgs/s. */
-async function clientConsume(port) {
-  const nc = await connect({ servers: `127.0.0.1:${port}` });
-  await (await nc.jetstreamManager()).consumers.add("C", { durable_name: "CC", ack_policy: AckPolicy.Explicit });
-  const consumer = await nc.jetstream().consumers.get("C", "CC");
-  const t0 = performance.now();
-  const messages = await consumer.consume({ max_messages: 500 });
+/** Acks every message of `messages` until MSGS arrived, then flushes; msgs/s since `t0`. */
+async function ackAll(nc, messages, t0) {
   let got = 0;
   for await (const m of messages) {
     m.ack();
@@ -45,6 +40,15 @@ async function clientConsume(port) {
   const dt = (performance.now() - t0) / 1000;
   await nc.close();
   return MSGS / dt;
+}
+
+/** The nats client's consume(): batches of 500, every message acked; msgs/s. */
+async function clientConsume(port) {
+  const nc = await connect({ servers: `127.0.0.1:${port}` });
+  await (await nc.jetstreamManager()).consumers.add("C", { durable_name: "CC", ack_policy: AckPolicy.Explicit });
+  const consumer = await nc.jetstream().consumers.get("C", "CC");
+  const t0 = performance.now();
+  return ackAll(nc, await consumer.consume({ max_messages: 500 }), t0);
 }
 
 /** The nats client's push subscription (durable, explicit acks); msgs/s. */
@@ -57,16 +61,7 @@ async function clientPush(port) {
   opts.deliverAll();
   opts.manualAck();
   const t0 = performance.now();
-  const sub = await nc.jetstream().subscribe("c.x", opts);
-  let got = 0;
-  for await (const m of sub) {
-    m.ack();
-    if (++got === MSGS) break;
-  }
-  await nc.flush();
-  const dt = (performance.now() - t0) / 1000;
-  await nc.close();
-  return MSGS / dt;
+  return ackAll(nc, await nc.jetstream().subscribe("c.x", opts), t0);
 }
 
 const SCENARIOS = [
@@ -75,17 +70,15 @@ const SCENARIOS = [
 ];
 
 const results = {};
-let port = 19000 + Math.floor(Math.random() * 1000);
 for (let round = 0; round < ROUNDS; round++) {
   for (const kind of round % 2 === 0 ? ["tsnats", "nats-server"] : ["nats-server", "tsnats"]) {
-    const dir = mkdtempSync(join(tmpdir(), "tsnats-cbench-"));
-    const server = await startServer(kind, ++port, { extra: ["-js", "-sd", dir] });
-    await fill(port);
+    const server = await startServer(kind, { jetstream: true });
+    await fill(server.port);
     for (const sc of SCENARIOS) {
-      const c0 = cpuSeconds(server.child.pid);
+      const c0 = processCpuSeconds(server.pid);
       const t0 = performance.now();
-      const v = await sc.run(port);
-      const cpu = (cpuSeconds(server.child.pid) - c0) / ((performance.now() - t0) / 1000);
+      const v = await sc.run(server.port);
+      const cpu = (processCpuSeconds(server.pid) - c0) / ((performance.now() - t0) / 1000);
       ((results[sc.name] ??= {})[kind] ??= []).push({ v, cpu });
       process.stderr.write(`round ${round + 1} ${kind.padEnd(11)} ${sc.name}: ${Math.round(v).toLocaleString("en-US")} msgs/s (server CPU ${(cpu * 100).toFixed(0)}%)\n`);
     }
@@ -93,7 +86,7 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 
-const version = natsServerVersion();
+const version = natsServerVersion("nats-server") ?? "?";
 const rows = SCENARIOS.map((sc) => {
   const r = results[sc.name];
   const t = median(r.tsnats.map((x) => x.v));

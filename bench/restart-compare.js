@@ -4,13 +4,13 @@
 // Recovery must not read every message: the figure should barely grow with N.
 //
 // Usage: node bench/restart-compare.js [--msgs 1000000]
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { JsApi } from "../apps/bench/dist/jsapi.js";
 import { DEFAULTS } from "../apps/bench/dist/options.js";
 import { runScenario } from "../apps/bench/dist/scenarios/index.js";
-import { natsServerVersion, startServer } from "./lib/servers.js";
+import { natsServerVersion, startServer } from "../apps/bench/dist/servers.js";
 
 const args = process.argv.slice(2);
 const i = args.indexOf("--msgs");
@@ -23,33 +23,33 @@ function rssMB(pid) {
   return line ? Number(line.split(/\s+/)[1]) / 1024 : 0;
 }
 
-async function restartTime(kind, port) {
-  const extra = ["-js", "-sd", mkdtempSync(join(tmpdir(), "tsnats-restart-"))];
-  let server = await startServer(kind, port, { extra });
-  const o = { ...DEFAULTS, server: { host: "127.0.0.1", port }, creds: {}, msgs: MSGS, window: 256, stream: "RESTART" };
+async function restartTime(kind) {
+  const start = { jetstream: true, storeDir: mkdtempSync(join(tmpdir(), "tsnats-restart-")) };
+  let server = await startServer(kind, start);
+  const o = { ...DEFAULTS, server: { host: "127.0.0.1", port: server.port }, creds: {}, msgs: MSGS, window: 256, stream: "RESTART" };
   const fill = await runScenario("js pub", o);
   if (!fill.checks.every((c) => c.ok)) throw new Error(`${kind}: filling failed ${JSON.stringify(fill.checks)}`);
   await server.stop();
   const t0 = performance.now();
-  server = await startServer(kind, port, { extra });
-  const api = await JsApi.open(o.server, {});
+  server = await startServer(kind, start);
+  const api = await JsApi.open({ host: "127.0.0.1", port: server.port }, {});
   for (let i = 0; (await api.call("STREAM.INFO.RESTART")).state?.messages !== MSGS; i++) {
     if (i === 6000) throw new Error(`${kind}: the stream did not come back with ${MSGS} messages in a minute`);
     await new Promise((r) => setTimeout(r, 10));
   }
   const ms = performance.now() - t0;
-  const rss = rssMB(server.child.pid);
+  const rss = rssMB(server.pid);
   api.close();
   await server.stop();
+  rmSync(start.storeDir, { recursive: true, force: true });
   return { ms, rss };
 }
 
-let port = 18000 + Math.floor(Math.random() * 1000);
 const rows = [];
 for (const kind of ["tsnats", "nats-server"]) {
-  const r = await restartTime(kind, ++port);
+  const r = await restartTime(kind);
   rows.push({ server: kind, "restart until STREAM.INFO, ms": Math.round(r.ms), "RSS after, MB": Math.round(r.rss) });
 }
-const version = natsServerVersion();
+const version = natsServerVersion("nats-server") ?? "?";
 console.log(`${new Date().toISOString()} ${MSGS} msgs of 128 B in a file stream, ${version}, node ${process.version}`);
 console.table(rows);

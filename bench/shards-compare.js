@@ -6,7 +6,10 @@
 // Usage: node bench/shards-compare.js [--rounds 3] [--msgs 1000000] [--size 128] [--reqs 2000]
 import { connect } from "nats";
 import { countingSub, pubBlock, publishAll, rawConn, waitPong } from "./lib/raw-load.js";
-import { cpuSeconds, fmtInt, median, natsServerVersion, startServer } from "./lib/servers.js";
+import { processCpuSeconds } from "../apps/bench/dist/cpu.js";
+import { fmtInt } from "../apps/bench/dist/report.js";
+import { median } from "../apps/bench/dist/scenarios/result.js";
+import { natsServerVersion, startServer } from "../apps/bench/dist/servers.js";
 
 const args = process.argv.slice(2);
 const opt = (name, def) => {
@@ -90,18 +93,17 @@ const SCENARIOS = [
 ];
 
 const results = {};
-let port = 17000 + Math.floor(Math.random() * 1000);
 const names = Object.keys(SERVERS);
 for (let round = 0; round < ROUNDS; round++) {
   const order = round % 2 === 0 ? names : [...names].reverse();
   for (const name of order) {
     const { kind, config } = SERVERS[name];
-    const server = await startServer(kind, ++port, { config });
+    const server = await startServer(kind, { config, jetstream: false });
     for (const sc of SCENARIOS) {
-      const c0 = cpuSeconds(server.child.pid);
+      const c0 = processCpuSeconds(server.pid);
       const t0 = performance.now();
-      const v = await sc.run(port);
-      const cpu = (cpuSeconds(server.child.pid) - c0) / ((performance.now() - t0) / 1000);
+      const v = await sc.run(server.port);
+      const cpu = (processCpuSeconds(server.pid) - c0) / ((performance.now() - t0) / 1000);
       ((results[sc.name] ??= {})[name] ??= []).push({ v, cpu });
       process.stderr.write(`round ${round + 1} ${name.padEnd(26)} ${sc.name}: ${Math.round(v).toLocaleString("en-US")} (server CPU ${(cpu * 100).toFixed(0)}%)\n`);
     }
@@ -109,7 +111,7 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 
-const version = natsServerVersion();
+const version = natsServerVersion("nats-server") ?? "?";
 const rows = SCENARIOS.map((sc) => {
   const r = results[sc.name];
   const m = (n) => median(r[n].map((x) => x.v));

@@ -4,7 +4,7 @@
 import { DEFAULTS, type BenchOptions } from "./options.js";
 import { Progress, fmtCpu, fmtInt, fmtUs, table } from "./report.js";
 import { type ScenarioName, runScenario } from "./scenarios/index.js";
-import { type ScenarioResult, msgsPerSec } from "./scenarios/result.js";
+import { type ScenarioResult, median, msgsPerSec } from "./scenarios/result.js";
 import { type ServerKind, natsServerVersion, startServer } from "./servers.js";
 import { XACCT_API_PREFIX, xacctConfig } from "./xacct-config.js";
 
@@ -86,8 +86,6 @@ interface Sample {
   ok: boolean;
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 function sampleOf(c: Case, r: ScenarioResult): Sample {
   const value = c.latency ? (r.latency?.p50 ?? Number.NaN) : msgsPerSec(r.rates[r.rates.length - 1]);
   return { value, serverCpu: r.serverCpu, clientCpu: r.clientCpu, ok: r.checks.every((x) => x.ok) };
@@ -108,14 +106,15 @@ export async function runCompare(opts: CompareOptions): Promise<void> {
         try {
           // A fresh process has not compiled its hot paths yet (tsnats' JIT; the Go runtime needs no
           // warm-up): a short unmeasured run of each case first, for both servers alike.
+          const optionsOf = (c: Case): BenchOptions => ({ ...DEFAULTS, server: { host: "127.0.0.1", port: server.port }, creds: {}, serverPid: server.pid, ...c.opts });
           if (opts.warmup > 0) {
             for (const c of group.cases(opts.msgs)) {
-              const o: BenchOptions = { ...DEFAULTS, server: { host: "127.0.0.1", port: server.port }, creds: {}, ...c.opts };
+              const o = optionsOf(c);
               await runScenario(c.scenario, { ...o, msgs: Math.max(100, Math.floor(o.msgs * opts.warmup)) });
             }
           }
           for (const c of group.cases(opts.msgs)) {
-            const o: BenchOptions = { ...DEFAULTS, server: { host: "127.0.0.1", port: server.port }, creds: {}, serverPid: server.pid, ...c.opts };
+            const o = optionsOf(c);
             const r = await runScenario(c.scenario, o, { progress: (roles) => progress.update(c.scenario, roles.progress(), o.msgs) });
             progress.clear();
             const s = sampleOf(c, r);

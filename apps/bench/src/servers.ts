@@ -37,25 +37,34 @@ export function natsServerVersion(binary: string): string | undefined {
   }
 }
 
-/**
- * Starts a server with JetStream data in a fresh folder (removed on stop). `config` may refer to
- * `$STORE_DIR`; without a config, `jetstream` turns on `-js -sd <folder>`.
- */
-export async function startServer(kind: ServerKind, opts: { natsServer: string; config?: string; jetstream: boolean }): Promise<RunningServer> {
+export interface StartOptions {
+  /** The nats-server binary (default: `nats-server` on PATH). */
+  natsServer?: string;
+  /** Config file text; `$STORE_DIR` in it stands for the JetStream folder. */
+  config?: string;
+  /** Without a config: `-js -sd <folder>`. */
+  jetstream: boolean;
+  /** A JetStream folder kept across starts (a restart test); by default a fresh one, removed on stop. */
+  storeDir?: string;
+}
+
+/** Starts a server on a free port, with its JetStream data in `storeDir` or a fresh folder removed on stop. */
+export async function startServer(kind: ServerKind, opts: StartOptions): Promise<RunningServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "tsnats-bench-"));
+  const store = opts.storeDir ?? join(dir, "store");
   const args = ["-a", "127.0.0.1", "-p", String(port)];
   if (opts.config !== undefined) {
     const file = join(dir, "server.conf");
-    writeFileSync(file, opts.config.replaceAll("$STORE_DIR", join(dir, "store")));
+    writeFileSync(file, opts.config.replaceAll("$STORE_DIR", store));
     args.push("-c", file);
   } else if (opts.jetstream) {
-    args.push("-js", "-sd", join(dir, "store"));
+    args.push("-js", "-sd", store);
   }
   const child: ChildProcess =
     kind === "tsnats"
       ? spawn(process.execPath, [TSNATS_CLI, ...args, "--log_format", "json"], { stdio: ["ignore", "ignore", "pipe"] })
-      : spawn(opts.natsServer, args, { stdio: ["ignore", "ignore", "pipe"] });
+      : spawn(opts.natsServer ?? "nats-server", args, { stdio: ["ignore", "ignore", "pipe"] });
   let log = "";
   child.stderr!.on("data", (d: Buffer) => {
     if (log.length < 100_000) log += d.toString();

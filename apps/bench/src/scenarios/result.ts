@@ -51,6 +51,9 @@ export function rateOf(label: string, start: number, results: RoleResult[], size
   return { label, msgs, seconds: (end - start) / 1000, size };
 }
 
+/** The middle value (the upper one of an even count). */
+export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 export function percentiles(latencies: Float64Array[]): Percentiles | undefined {
   const total = latencies.reduce((n, l) => n + l.length, 0);
   if (total === 0) return undefined;
