@@ -141,6 +141,14 @@ export class Sublist<S extends Subscription> {
     return this.matcher.match(subject) ?? EMPTY_RESULT;
   }
 
+  /**
+   * Whether the literal `subject`'s match holds for every subject that differs in the last token alone
+   * (see TrieMatcher.lastTokenFree): a requester's `_INBOX.<id>.*` gets one answer for all its replies.
+   */
+  lastTokenFree(subject: string): boolean {
+    return this.matcher.lastTokenFree(subject);
+  }
+
   /** Whether anything is subscribed to the literal `subject`; cheaper than `match` on a cache miss. */
   hasInterest(subject: string): boolean {
     // A cached result answers for free; a miss walks the trie without building (or caching) a result, and

@@ -29,6 +29,16 @@ export class TrieMatcher<S extends Subscription> {
     return this.tokenize(subject) && this.any(this.root, 0);
   }
 
+  /**
+   * Whether every subject that differs from `subject` in its last token alone matches the same
+   * subscriptions: no literal token is subscribed at the last level on any path the other tokens take
+   * (a `*` or `>` there matches them all alike). Conservative: a literal child there, with subscriptions
+   * of its own or only deeper ones, answers false.
+   */
+  lastTokenFree(subject: string): boolean {
+    return this.tokenize(subject) && this.ntokens > 1 && this.free(this.root, 0);
+  }
+
   private tokenize(subject: string): boolean {
     const len = subject.length;
     const tokens = this.tokens;
@@ -74,6 +84,19 @@ export class TrieMatcher<S extends Subscription> {
     if (plain !== null) this.builder.addPlain(plain);
     const groups = node.queueList();
     if (groups !== null) for (let g = 0; g < groups.length; g++) this.builder.addQueue(groups[g]);
+  }
+
+  /** `lastTokenFree` below `level`, from token i. */
+  private free(level: TrieLevel<S> | null, i: number): boolean {
+    const last = this.ntokens - 1;
+    for (; i < last; i++) {
+      if (level === null) return true;
+      const pwc = level.pwc;
+      if (pwc !== null && pwc.next !== null && !this.free(pwc.next, i + 1)) return false;
+      const node = level.nodes === null ? undefined : level.nodes.get(this.tokens[i]);
+      level = node === undefined ? null : node.next;
+    }
+    return level === null || level.nodes === null || level.nodes.size === 0;
   }
 
   /** `walk`, answering only whether anything matches. */

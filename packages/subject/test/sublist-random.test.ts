@@ -214,3 +214,37 @@ describe.each(scenarios)("Sublist vs naive matcher: $name", (sc) => {
     }
   });
 });
+
+describe("Sublist.lastTokenFree vs naive matcher", () => {
+  it("holds only where every sibling subject matches the same subscriptions", () => {
+    const rand = rng(7);
+    const alphabet = ["a", "b", "c"];
+    const others = [...alphabet, "zz"];
+    let free = 0;
+    let checked = 0;
+    for (let round = 0; round < 300; round++) {
+      const list = new Sublist<Sub>();
+      const live: Sub[] = [];
+      // Few subscriptions, mostly wildcards, so the property is true often enough to be tested.
+      for (let i = int(rand, 0, 8); i > 0; i--) {
+        const s: Sub = { id: live.length, subject: randomFilter(rand, alphabet, 4), queue: rand() < 0.2 ? pick(rand, QUEUES) : undefined };
+        list.insert(s);
+        live.push(s);
+      }
+      for (let k = 0; k < 20; k++) {
+        const subject = randomLiteral(rand, alphabet, 5);
+        if (!list.lastTokenFree(subject)) continue;
+        free++;
+        const prefix = subject.slice(0, subject.lastIndexOf("."));
+        const want = expected(live, subject);
+        for (const t of others) {
+          checked++;
+          const got = expected(live, `${prefix}.${t}`);
+          if (!sameExpected(got, want)) expect({ subject, sibling: `${prefix}.${t}`, got }).toEqual(want);
+        }
+      }
+    }
+    expect(free).toBeGreaterThan(100);
+    expect(checked).toBeGreaterThan(400);
+  });
+});

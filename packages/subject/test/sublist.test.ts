@@ -32,6 +32,22 @@ describe.each([
 ])("Sublist (%s)", (_name, cache) => {
   const make = () => new Sublist<Sub>({ cache });
 
+  it("tells when a subject's last token does not change its match (lastTokenFree)", () => {
+    const s = make();
+    s.insert(sub("_INBOX.abc.*"));
+    expect(s.lastTokenFree("_INBOX.abc.7")).toBe(true);
+    s.insert(sub(">"));
+    s.insert(sub("_INBOX.*.*"));
+    s.insert(sub("*.abc.>"));
+    expect(s.lastTokenFree("_INBOX.abc.7")).toBe(true);
+    expect(s.lastTokenFree("single")).toBe(false); // no prefix to share
+    s.insert(sub("_INBOX.*.8"));
+    expect(s.lastTokenFree("_INBOX.abc.7")).toBe(false);
+    expect(s.lastTokenFree("_INBOX.other.7")).toBe(false);
+    expect(s.lastTokenFree("_INBOX.abc.7.deeper")).toBe(true);
+    expect(s.lastTokenFree("_INBOX..7")).toBe(false); // malformed
+  });
+
   it("starts empty", () => {
     const s = make();
     expect(s.count).toBe(0);
