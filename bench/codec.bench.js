@@ -11,7 +11,7 @@ const SUBJECTS = Array.from({ length: 8 }, (_, i) => `bench.subject.${i}`);
 export function codecBench() {
   const writer = new BatchWriter();
   const pubBatch = () => {
-    for (let i = 0; i < OPS; i++) writer.pub(7, SUBJECTS[i & 7], undefined, -1, PAYLOAD);
+    for (let i = 0; i < OPS; i++) writer.pub(5, 7, SUBJECTS[i & 7], undefined, -1, PAYLOAD);
     return writer.take();
   };
   const sample = pubBatch();

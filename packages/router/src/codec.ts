@@ -108,10 +108,10 @@ export class BatchWriter {
     this.pos += b.length;
   }
 
-  /** The Pub op (see ops.ts), written with one bounds check: the front-end's hottest write. */
-  pub(cid: number, subject: string, reply: string | undefined, headerSize: number, data: Uint8Array): void {
+  /** The Pub op (or PubHinted: `op`; see ops.ts), written with one bounds check: the front-end's hottest write. */
+  pub(op: number, cid: number, subject: string, reply: string | undefined, headerSize: number, data: Uint8Array): void {
     this.ensure(15 + (subject.length + (reply?.length ?? 0)) * 3 + data.length);
-    this.buf[this.pos++] = 5; // In.Pub
+    this.buf[this.pos++] = op;
     this.view.setUint32(this.pos, cid, true);
     this.pos += 4;
     this.str(subject);

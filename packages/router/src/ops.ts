@@ -19,6 +19,12 @@ export const In = {
   Pub: 5,
   /** u32 cid, u32 token: echoed back once everything before it from this client was processed */
   Barrier: 6,
+  /**
+   * A Pub (same fields) sent while nothing else was in flight to the shard: besides routing it, the shard
+   * answers with delivery hints (Out.Hint) for its subject and for its reply subject's siblings, so the
+   * front-end can deliver the next such messages itself (see delivery-hints.ts).
+   */
+  PubHinted: 7,
 } as const;
 
 /** shard -> main */
@@ -29,6 +35,17 @@ export const Out = {
   MsgRef: 2,
   /** u32 cid, u32 token */
   Barrier: 3,
+  /**
+   * u8 kind (HintKind), str key, u32 n + n x u32 plain subscription ids, u32 groups + per queue group u32 n +
+   * n x u32 member ids: in the publishing client's account, messages on the key (Exact) or on any subject one
+   * token below it (Below) go to exactly these subscriptions (one member per group) and nowhere else.
+   */
+  Hint: 4,
+} as const;
+
+export const HintKind = {
+  Exact: 0,
+  Below: 1,
 } as const;
 
 /** shard -> shard */

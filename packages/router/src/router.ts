@@ -3,6 +3,7 @@ import { MessageChannel } from "node:worker_threads";
 import type { AccountConfig } from "@tsnats/accounts";
 import { BatchReader, BatchWriter } from "./codec.js";
 import { InProcessHost, type PeerLink, type ShardHost, WorkerHost } from "./hosts.js";
+import { DeliveryHints, type HintedRoute } from "./delivery-hints.js";
 import { ClientFlags, In, NO_ANSWER, Out } from "./ops.js";
 import { placeAccount } from "./placement.js";
 import type { ShardConfig } from "./shard.js";
@@ -46,6 +47,10 @@ interface SubRecord<H> {
   readonly queue: string | undefined;
   max: number;
   delivered: number;
+  /** Deliveries the shard did not count: made by the front-end from a hint, or before the shard restarted. */
+  direct: number;
+  /** False once the subscription is gone (a hint naming it is then out of date). */
+  live: boolean;
 }
 
 interface ClientRecord<H> {
@@ -57,6 +62,8 @@ interface ClientRecord<H> {
   readonly subs: Map<string, SubRecord<H>>;
   /** Barriers sent and not yet answered. */
   barriers: number;
+  /** The delivery hints of the client's account (shared by its clients). */
+  readonly hints: DeliveryHints<SubRecord<H>>;
 }
 
 /** Ops queued for a shard, and the publishes of batches it has not answered yet. */
@@ -71,6 +78,8 @@ interface ShardLink {
   readonly awaiting: Array<{ seq: number; pubs: unknown[] }>;
   /** Clients that stopped reading because this shard had too much in flight. */
   waiting: Array<() => void>;
+  /** Hints in the answers up to this batch predate a routing change and are refused; -1: none. */
+  hintsStaleUntil: number;
 }
 
 const WORKER_FILE = fileURLToPath(new URL("./shard-worker.js", import.meta.url));
@@ -98,12 +107,18 @@ export class Router<H> {
   private readonly clients = new Map<number, ClientRecord<H>>();
   /** Every live subscription by id. Ids are never reused, so a late delivery cannot reach a newer one. */
   private readonly subsById = new Map<number, SubRecord<H>>();
+  /** Scratch list of a direct delivery's subscriptions. */
+  private readonly picked: SubRecord<H>[] = [];
+  /** Delivery hints by account. */
+  private readonly hints = new Map<string, DeliveryHints<SubRecord<H>>>();
   private nextSubId = 1;
   /** Arrays of answered batches' publishes, reused: allocating and growing one per batch showed in profiles. */
   private readonly spare: unknown[][] = [];
   private nextToken = 1;
   /** How many times a shard died and was restarted. */
   restarts = 0;
+  /** Messages the front-end delivered itself from a delivery hint (the shard never saw them). */
+  hintedDeliveries = 0;
   private flushScheduled = false;
   private closed = false;
 
@@ -129,7 +144,7 @@ export class Router<H> {
     for (let i = 0; i < n; i++) {
       const events = { onBatch: (b: ArrayBuffer) => this.onBatch(i, b), onExit: (e: Error) => this.onShardExit(i, e) };
       const host = this.opts.inProcess ? new InProcessHost(events) : new WorkerHost(WORKER_FILE, events);
-      this.links.push({ host, up: false, writer: this.newWriter(0), seq: 0, current: [], awaiting: [], waiting: [] });
+      this.links.push({ host, up: false, writer: this.newWriter(0), seq: 0, current: [], awaiting: [], waiting: [], hintsStaleUntil: -1 });
     }
     // Wire every pair of shards, then start them all.
     const peers: (PeerLink | undefined)[][] = Array.from({ length: n }, () => new Array<PeerLink | undefined>(n).fill(undefined));
@@ -177,11 +192,28 @@ export class Router<H> {
     let rec = this.clients.get(cid);
     if (rec === undefined || rec.account !== account) {
       if (rec !== undefined) this.detach(cid);
-      rec = { handle, cid, account, shard: this.shardOf(account), flags, subs: new Map(), barriers: 0 };
+      rec = { handle, cid, account, shard: this.shardOf(account), flags, subs: new Map(), barriers: 0, hints: this.hintsOf(account) };
       this.clients.set(cid, rec);
     }
     rec.flags = flags;
     this.writeAttach(rec);
+    this.routingChanged(rec);
+  }
+
+  private hintsOf(account: string): DeliveryHints<SubRecord<H>> {
+    let h = this.hints.get(account);
+    if (h === undefined) this.hints.set(account, (h = new DeliveryHints()));
+    return h;
+  }
+
+  /**
+   * An op just written for `rec` changes its account's routing: its delivery hints go, and hints in
+   * answers up to the batch carrying the op were computed before it.
+   */
+  private routingChanged(rec: ClientRecord<H>): void {
+    rec.hints.invalidate();
+    const link = this.links[rec.shard];
+    link.hintsStaleUntil = link.seq;
   }
 
   private writeAttach(rec: ClientRecord<H>): void {
@@ -197,21 +229,26 @@ export class Router<H> {
     const rec = this.clients.get(cid);
     if (rec === undefined) return;
     this.clients.delete(cid);
-    for (const sub of rec.subs.values()) this.subsById.delete(sub.id);
+    for (const sub of rec.subs.values()) {
+      sub.live = false;
+      this.subsById.delete(sub.id);
+    }
     const w = this.opBatch(rec.shard);
     w.u8(In.Detach);
     w.u32(cid);
     this.opWritten(rec.shard);
+    this.routingChanged(rec);
   }
 
   /** SUB; a second SUB with a sid already in use is ignored, as nats-server does. */
   subscribe(cid: number, sid: string, subject: string, queue: string | undefined): void {
     const rec = this.clients.get(cid);
     if (rec === undefined || rec.subs.has(sid)) return;
-    const sub: SubRecord<H> = { id: this.nextSubId++, client: rec, sid, subject, queue, max: 0, delivered: 0 };
+    const sub: SubRecord<H> = { id: this.nextSubId++, client: rec, sid, subject, queue, max: 0, delivered: 0, direct: 0, live: true };
     rec.subs.set(sid, sub);
     this.subsById.set(sub.id, sub);
     this.writeSub(sub);
+    this.routingChanged(rec);
   }
 
   private writeSub(sub: SubRecord<H>): void {
@@ -230,12 +267,19 @@ export class Router<H> {
     const rec = this.clients.get(cid);
     const sub = rec?.subs.get(sid);
     if (rec === undefined || sub === undefined) return;
-    if (max > 0 && sub.delivered < max) sub.max = max;
-    else this.forget(sub);
-    this.writeUnsub(sub, max);
+    if (max > 0 && sub.delivered < max) {
+      sub.max = max;
+      // The shard counts only what it delivered itself.
+      this.writeUnsub(sub, max - sub.direct);
+    } else {
+      this.forget(sub);
+      this.writeUnsub(sub, 0);
+    }
+    this.routingChanged(rec);
   }
 
   private forget(sub: SubRecord<H>): void {
+    sub.live = false;
     sub.client.subs.delete(sub.sid);
     this.subsById.delete(sub.id);
   }
@@ -254,9 +298,57 @@ export class Router<H> {
     const rec = this.clients.get(cid);
     if (rec === undefined) return;
     const link = this.links[rec.shard];
-    link.writer.pub(cid, subject, reply, headerSize, data);
+    let op: number = In.Pub;
+    if (link.awaiting.length === 0 && link.writer.count === 0 && link.up) {
+      // Nothing in flight to the shard, so nothing this message could overtake: a hint may deliver it here;
+      // otherwise the shard is asked for hints along with routing it.
+      const route = rec.hints.lookup(subject);
+      if (route !== undefined && this.deliverDirect(rec, route, subject, reply, headerSize, data)) return;
+      op = In.PubHinted;
+    }
+    link.writer.pub(op, cid, subject, reply, headerSize, data);
     link.current.push(subject, reply, headerSize, data);
     this.opWritten(rec.shard);
+  }
+
+  /**
+   * Delivers a message of client `rec` where a hint says (one random member per queue group, as the shard
+   * picks). False (nothing delivered) when the hint is out of date, or when it leaves nobody to deliver to
+   * (the shard then answers, with no responders if asked).
+   */
+  private deliverDirect(rec: ClientRecord<H>, route: HintedRoute<SubRecord<H>>, subject: string, reply: string | undefined, headerSize: number, data: Uint8Array): boolean {
+    const echo = (rec.flags & ClientFlags.Echo) !== 0;
+    const { plain, groups } = route;
+    if (!allLive(plain)) return this.stale(rec, subject);
+    for (let g = 0; g < groups.length; g++) if (!allLive(groups[g])) return this.stale(rec, subject);
+    const picked = this.picked;
+    picked.length = 0;
+    for (let i = 0; i < plain.length; i++) if (echo || plain[i].client !== rec) picked.push(plain[i]);
+    for (let g = 0; g < groups.length; g++) {
+      const members = groups[g];
+      const n = members.length;
+      const start = n === 1 ? 0 : Math.floor(Math.random() * n);
+      for (let k = 0; k < n; k++) {
+        const sub = members[(start + k) % n];
+        if (!echo && sub.client === rec) continue;
+        picked.push(sub);
+        break;
+      }
+    }
+    if (picked.length === 0) return false;
+    this.hintedDeliveries++;
+    for (let i = 0; i < picked.length; i++) {
+      const sub = picked[i];
+      sub.delivered++;
+      sub.direct++;
+      this.sink.deliver(sub.client.handle, sub.sid, subject, reply, headerSize, data);
+    }
+    return true;
+  }
+
+  private stale(rec: ClientRecord<H>, subject: string): false {
+    rec.hints.drop(subject);
+    return false;
   }
 
   /**
@@ -372,6 +464,8 @@ export class Router<H> {
         const data = r.bytes();
         if (sub === undefined || !counted(sub, this)) continue;
         sink.deliver(sub.client.handle, sub.sid, subject, reply, hdr, data);
+      } else if (op === Out.Hint) {
+        this.learnHint(link, r);
       } else if (op === Out.Barrier) {
         const cid = r.u32();
         const token = r.u32();
@@ -383,12 +477,44 @@ export class Router<H> {
         throw new Error(`router: unknown op ${op} from shard ${i}`);
       }
     }
+    if (seq === link.hintsStaleUntil) link.hintsStaleUntil = -1;
     if (pubs !== undefined && this.spare.length < 64) {
       pubs.length = 0;
       this.spare.push(pubs);
     }
     sink.batchDone(this.answersAwaited());
     this.decongest(link);
+  }
+
+  /** An Out.Hint: kept unless stale or naming a subscription that is gone (all are in one account). */
+  private learnHint(link: ShardLink, r: BatchReader): void {
+    const kind = r.u8();
+    const key = r.str();
+    let ok = true;
+    const plain = this.readSubs(r);
+    if (plain === undefined) ok = false;
+    const groups: SubRecord<H>[][] = [];
+    for (let g = r.u32(); g > 0; g--) {
+      const members = this.readSubs(r);
+      if (members === undefined || members.length === 0) ok = false;
+      else groups.push(members);
+    }
+    if (!ok || link.hintsStaleUntil !== -1) return;
+    const first = plain!.length > 0 ? plain![0] : groups.length > 0 ? groups[0][0] : undefined;
+    first?.client.hints.learn(kind, key, { plain: plain!, groups });
+  }
+
+  /** A count and that many subscription ids; undefined when one of them is gone. */
+  private readSubs(r: BatchReader): SubRecord<H>[] | undefined {
+    const n = r.u32();
+    const subs: SubRecord<H>[] = [];
+    let ok = true;
+    for (let k = 0; k < n; k++) {
+      const sub = this.subsById.get(r.u32());
+      if (sub === undefined) ok = false;
+      else subs.push(sub);
+    }
+    return ok ? subs : undefined;
   }
 
   /** Counts a delivery to a subscription with a limit; false when the limit was already reached. */
@@ -411,6 +537,7 @@ export class Router<H> {
     const link = this.links[i];
     link.up = false;
     link.awaiting.length = 0;
+    link.hintsStaleUntil = -1;
     this.decongest(link);
     // Ops written for the dead shard are replaced by the replay (they are part of the remembered state).
     link.writer.reset();
@@ -427,8 +554,11 @@ export class Router<H> {
     link.up = true;
     for (const rec of this.clients.values()) {
       if (rec.shard !== i) continue;
+      rec.hints.invalidate();
       this.writeAttach(rec);
       for (const sub of rec.subs.values()) {
+        // The new shard counts from zero.
+        sub.direct = sub.delivered;
         this.writeSub(sub);
         if (sub.max > 0) this.writeUnsub(sub, sub.max - sub.delivered);
       }
@@ -460,6 +590,12 @@ export class Router<H> {
     this.closed = true;
     await Promise.all(this.links.map((l) => l.host.close()));
   }
+}
+
+/** Whether every subscription a hint names is still there, without a delivery limit. */
+function allLive<H>(subs: readonly SubRecord<H>[]): boolean {
+  for (let i = 0; i < subs.length; i++) if (!subs[i].live || subs[i].max !== 0) return false;
+  return true;
 }
 
 /** Deliveries to subscriptions without a limit need no bookkeeping; limited ones are counted. */

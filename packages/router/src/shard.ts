@@ -5,6 +5,7 @@ import { BatchReader, BatchWriter } from "./codec.js";
 import { ClientFlags, In, NO_ANSWER, Out, Peer, PeerKind } from "./ops.js";
 import { placeAccount } from "./placement.js";
 import { type ShardJetStreamConfig, openAccountJetStream, routeToJetStream } from "./shard-jetstream.js";
+import { writeHints } from "./shard-hints.js";
 import { ShardResources } from "./shard-resources.js";
 import { exporterSubject } from "./import-interest.js";
 
@@ -253,14 +254,18 @@ export class Shard {
     while (!r.done) {
       const op = r.u8();
       switch (op) {
-        case In.Pub: {
+        case In.Pub:
+        case In.PubHinted: {
           const cid = r.u32();
           const subject = r.str();
           const reply = r.optStr();
           const hdr = r.i32();
           const data = r.bytes();
           const client = this.clients.get(cid);
-          if (client !== undefined) this.route(client.account, subject, reply, hdr, data, { client, hops: 0, ref: pubIndex, from: undefined, viaService: false, shown: undefined, once: false });
+          if (client !== undefined) {
+            this.route(client.account, subject, reply, hdr, data, { client, hops: 0, ref: pubIndex, from: undefined, viaService: false, shown: undefined, once: false });
+            if (op === In.PubHinted) writeHints(this.toMain, client.account, subject, reply);
+          }
           pubIndex++;
           break;
         }
