@@ -64,6 +64,26 @@ describe.each([
     expect(other.msgs).toHaveLength(0);
   });
 
+  it("a subject nobody listens to: dropped without a trip to the shard, until someone subscribes", async () => {
+    const [pub, s1] = await Promise.all([as("a", { noResponders: true, headers: true }), as("a2")]);
+    for (let i = 0; i < 5; i++) {
+      pub.publish("hint.nobody", "lost");
+      await pub.flush();
+    }
+    if (!AGAINST_NATS_SERVER) {
+      const before = hinted();
+      pub.publish("hint.nobody", "lost");
+      await pub.flush();
+      expect(hinted()).toBe(before + 1);
+    }
+    await expect(pub.request("hint.nobody", "anyone?", { timeout: 2000 })).rejects.toMatchObject({ code: "503" });
+    const got = received(s1, "hint.nobody");
+    await s1.flush();
+    pub.publish("hint.nobody", "found");
+    await got.waitFor(1);
+    expect(got.strings()).toEqual(["found"]);
+  });
+
   it("an unsubscribed subscription gets nothing more, and a request then has no responders", async () => {
     const [pub, s1] = await Promise.all([as("a", { noResponders: true, headers: true }), as("a2")]);
     const got: string[] = [];

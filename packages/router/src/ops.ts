@@ -36,9 +36,10 @@ export const Out = {
   /** u32 cid, u32 token */
   Barrier: 3,
   /**
-   * u8 kind (HintKind), str key, u32 n + n x u32 plain subscription ids, u32 groups + per queue group u32 n +
-   * n x u32 member ids: in the publishing client's account, messages on the key (Exact) or on any subject one
-   * token below it (Below) go to exactly these subscriptions (one member per group) and nowhere else.
+   * u32 cid (the publisher), u8 kind (HintKind), str key, u32 n + n x u32 plain subscription ids, u32 groups +
+   * per queue group u32 n + n x u32 member ids: in the publisher's account, messages on the key (Exact) or on
+   * any subject one token below it (Below) go to exactly these subscriptions (one member per group) and
+   * nowhere else (none: nobody listens).
    */
   Hint: 4,
 } as const;

@@ -117,7 +117,7 @@ export class Router<H> {
   private nextToken = 1;
   /** How many times a shard died and was restarted. */
   restarts = 0;
-  /** Messages the front-end delivered itself from a delivery hint (the shard never saw them). */
+  /** Messages the front-end routed itself from a delivery hint (delivered, or dropped: nobody listens); the shard never saw them. */
   hintedDeliveries = 0;
   private flushScheduled = false;
   private closed = false;
@@ -313,8 +313,8 @@ export class Router<H> {
 
   /**
    * Delivers a message of client `rec` where a hint says (one random member per queue group, as the shard
-   * picks). False (nothing delivered) when the hint is out of date, or when it leaves nobody to deliver to
-   * (the shard then answers, with no responders if asked).
+   * picks); a message nobody listens to is dropped here. False (nothing done) when the hint is out of date,
+   * or when it leaves nobody and the publisher wants to hear so (the shard answers with no responders).
    */
   private deliverDirect(rec: ClientRecord<H>, route: HintedRoute<SubRecord<H>>, subject: string, reply: string | undefined, headerSize: number, data: Uint8Array): boolean {
     const echo = (rec.flags & ClientFlags.Echo) !== 0;
@@ -335,7 +335,7 @@ export class Router<H> {
         break;
       }
     }
-    if (picked.length === 0) return false;
+    if (picked.length === 0 && reply !== undefined && (rec.flags & ClientFlags.NoResponders) !== 0) return false;
     this.hintedDeliveries++;
     for (let i = 0; i < picked.length; i++) {
       const sub = picked[i];
@@ -486,8 +486,9 @@ export class Router<H> {
     this.decongest(link);
   }
 
-  /** An Out.Hint: kept unless stale or naming a subscription that is gone (all are in one account). */
+  /** An Out.Hint: kept unless stale or naming a subscription that is gone. */
   private learnHint(link: ShardLink, r: BatchReader): void {
+    const cid = r.u32();
     const kind = r.u8();
     const key = r.str();
     let ok = true;
@@ -500,8 +501,7 @@ export class Router<H> {
       else groups.push(members);
     }
     if (!ok || link.hintsStaleUntil !== -1) return;
-    const first = plain!.length > 0 ? plain![0] : groups.length > 0 ? groups[0][0] : undefined;
-    first?.client.hints.learn(kind, key, { plain: plain!, groups });
+    this.clients.get(cid)?.hints.learn(kind, key, { plain: plain!, groups });
   }
 
   /** A count and that many subscription ids; undefined when one of them is gone. */

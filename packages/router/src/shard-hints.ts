@@ -13,14 +13,14 @@ const MAX_HINT_SUBS = 64;
  * goes (a requester's replies), when the answer is simple enough for the front-end to act on alone:
  * - the account routes nothing beyond its own subscriptions: no JetStream, no imports, no exports;
  * - the subject is not a system (`$...`) or response-mapping (`_R_.`) subject;
- * - every match is a client's subscription without a delivery limit (queue groups included: the front-end
+ * - every match (there may be none) is a client's subscription without a delivery limit (queue groups included: the front-end
  *   picks a member at random, as the shard does).
  */
-export function writeHints(w: BatchWriter, acc: AccountState, subject: string, reply: string | undefined): void {
+export function writeHints(w: BatchWriter, cid: number, acc: AccountState, subject: string, reply: string | undefined): void {
   if (!hintable(acc)) return;
-  if (plainSubject(subject)) writeHint(w, HintKind.Exact, subject, acc.sublist.matchOnce(subject));
+  if (plainSubject(subject)) writeHint(w, cid, HintKind.Exact, subject, acc.sublist.matchOnce(subject));
   if (reply === undefined || reply === BLANK_REPLY || !plainSubject(reply) || !acc.sublist.lastTokenFree(reply)) return;
-  writeHint(w, HintKind.Below, reply.substring(0, reply.lastIndexOf(".")), acc.sublist.matchOnce(reply));
+  writeHint(w, cid, HintKind.Below, reply.substring(0, reply.lastIndexOf(".")), acc.sublist.matchOnce(reply));
 }
 
 function hintable(acc: AccountState): boolean {
@@ -31,13 +31,14 @@ function plainSubject(s: string): boolean {
   return s.charCodeAt(0) !== 0x24 /* $ */ && !s.startsWith("_R_.");
 }
 
-function writeHint(w: BatchWriter, kind: number, key: string, result: MatchResult<LocalSub>): void {
+function writeHint(w: BatchWriter, cid: number, kind: number, key: string, result: MatchResult<LocalSub>): void {
   const { psubs, qsubs } = result;
   let n = psubs.length;
   for (let g = 0; g < qsubs.length; g++) n += qsubs[g].length;
-  if (n === 0 || n > MAX_HINT_SUBS || !allHintable(psubs)) return;
+  if (n > MAX_HINT_SUBS || !allHintable(psubs)) return;
   for (let g = 0; g < qsubs.length; g++) if (!allHintable(qsubs[g])) return;
   w.u8(Out.Hint);
+  w.u32(cid);
   w.u8(kind);
   w.str(key);
   writeIds(w, psubs);

@@ -264,7 +264,7 @@ export class Shard {
           const client = this.clients.get(cid);
           if (client !== undefined) {
             this.route(client.account, subject, reply, hdr, data, { client, hops: 0, ref: pubIndex, from: undefined, viaService: false, shown: undefined, once: false });
-            if (op === In.PubHinted) writeHints(this.toMain, client.account, subject, reply);
+            if (op === In.PubHinted) writeHints(this.toMain, cid, client.account, subject, reply);
           }
           pubIndex++;
           break;
