@@ -189,16 +189,23 @@ describe.each([
     expect([...m.data]).toEqual([0, 1, 2, 255]);
   });
 
-  it("a stream created in a JetStream account captures the very next publish", async () => {
+  it("in a JetStream account a stream created or extended captures the very next publish", async () => {
     const [j, watcher] = await Promise.all([as("j"), as("j")]);
-    const seen = received(watcher, "jorders.new");
+    const seen = received(watcher, "jorders.*");
     await watcher.flush();
+    const before = hinted();
     await oneByOne(j, "jorders.new", 3, () => seen.msgs.length);
+    await oneByOne(j, "jorders.old", 3, () => seen.msgs.length);
+    if (!AGAINST_NATS_SERVER) expect(hinted()).toBeGreaterThan(before);
     const jsm = await j.jetstreamManager();
-    await jsm.streams.add({ name: "JORDERS", subjects: ["jorders.>"] });
+    await jsm.streams.add({ name: "JORDERS", subjects: ["jorders.new"] });
     j.publish("jorders.new", "stored");
-    await seen.waitFor(4);
-    await waitUntil(async () => (await jsm.streams.info("JORDERS")).state.messages === 1);
+    await seen.waitFor(7);
+    await oneByOne(j, "jorders.old", 2, () => seen.msgs.length);
+    await jsm.streams.update("JORDERS", { subjects: ["jorders.new", "jorders.old"] });
+    j.publish("jorders.old", "stored too");
+    await seen.waitFor(10);
+    await waitUntil(async () => (await jsm.streams.info("JORDERS")).state.messages === 2);
     await jsm.streams.delete("JORDERS");
   });
 

@@ -43,6 +43,11 @@ export interface AccountHost {
    * deliveries so); messages are handed to `handler` synchronously. Returns the unsubscribe.
    */
   subscribe(subject: string, handler: (subject: string, reply: string | undefined, headers: Uint8Array | undefined, data: Uint8Array) => void): () => void;
+  /**
+   * The set of subjects the account's streams capture changed (the host's routing shortcuts that assumed
+   * a subject goes to no stream are out of date).
+   */
+  capturesChanged?(): void;
   /** Size of a message as a storage kind counts it. */
   messageSize(subject: string, headers: Uint8Array | undefined, data: Uint8Array, memory: boolean): number;
   /** The server's own limits (max_memory_store, max_file_store) and what all accounts use, when it has them. */
@@ -187,10 +192,21 @@ export class AccountJetStream {
     if (stream.bytes !== 0) this.usageChanged(stream.memory, stream.bytes);
     this.host.server?.reservationsChanged();
     for (const s of stream.config.subjects ?? []) this.captures.insert({ subject: s, queue: undefined, stream });
+    this.host.capturesChanged?.();
   }
 
   private removeStreamIndex(stream: Stream): void {
     for (const e of this.captures.all()) if (e.stream === stream) this.captures.remove(e);
+    this.host.capturesChanged?.();
+  }
+
+  /**
+   * Whether no stream captures `subject`, nor (with `siblings`) any subject that differs from it in the
+   * last token alone.
+   */
+  capturesNone(subject: string, siblings: boolean): boolean {
+    const r = this.captures.matchOnce(subject);
+    return r.psubs.length === 0 && (!siblings || this.captures.lastTokenFree(subject));
   }
 
   // ---- the publish path ----------------------------------------------------------------------
@@ -313,6 +329,7 @@ export class AccountJetStream {
     }
     this.host.server?.reservationsChanged();
     for (const s of cfg.subjects ?? []) this.captures.insert({ subject: s, queue: undefined, stream });
+    this.host.capturesChanged?.();
     if (!stream.memory) this.store.updateStreamConfig(cfg.name, JSON.stringify(cfg));
     this.dirty = true;
     this.streamAdvisory("UPDATED", cfg.name, "modify");

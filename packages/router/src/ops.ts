@@ -42,6 +42,8 @@ export const Out = {
    * nowhere else (none: nobody listens).
    */
   Hint: 4,
+  /** str account: drop the account's delivery hints (its streams' subjects or the server's subscriptions changed). */
+  HintsReset: 5,
 } as const;
 
 export const HintKind = {

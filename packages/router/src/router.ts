@@ -466,6 +466,8 @@ export class Router<H> {
         sink.deliver(sub.client.handle, sub.sid, subject, reply, hdr, data);
       } else if (op === Out.Hint) {
         this.learnHint(link, r);
+      } else if (op === Out.HintsReset) {
+        this.hints.get(r.str())?.invalidate();
       } else if (op === Out.Barrier) {
         const cid = r.u32();
         const token = r.u32();

@@ -11,20 +11,25 @@ const MAX_HINT_SUBS = 64;
  * The shard's half of delivery hints (the front-end's half, and why, is in delivery-hints.ts). Answering a
  * PubHinted, the shard says where messages on its subject go, and where every sibling of its reply subject
  * goes (a requester's replies), when the answer is simple enough for the front-end to act on alone:
- * - the account routes nothing beyond its own subscriptions: no JetStream, no imports, no exports;
- * - the subject is not a system (`$...`) or response-mapping (`_R_.`) subject;
+ * - the account routes nothing beyond its own subscriptions and streams: no imports, no exports;
+ * - the subject is not a system (`$...`) or response-mapping (`_R_.`) subject, and no stream captures it
+ *   (for the reply, none of its siblings); a change to the streams' subjects resets the hints (HintsReset);
  * - every match (there may be none) is a client's subscription without a delivery limit (queue groups included: the front-end
  *   picks a member at random, as the shard does).
  */
 export function writeHints(w: BatchWriter, cid: number, acc: AccountState, subject: string, reply: string | undefined): void {
   if (!hintable(acc)) return;
-  if (plainSubject(subject)) writeHint(w, cid, HintKind.Exact, subject, acc.sublist.matchOnce(subject));
+  const js = acc.js;
+  if (plainSubject(subject) && (js === undefined || js.capturesNone(subject, false))) {
+    writeHint(w, cid, HintKind.Exact, subject, acc.sublist.matchOnce(subject));
+  }
   if (reply === undefined || reply === BLANK_REPLY || !plainSubject(reply) || !acc.sublist.lastTokenFree(reply)) return;
+  if (js !== undefined && !js.capturesNone(reply, true)) return;
   writeHint(w, cid, HintKind.Below, reply.substring(0, reply.lastIndexOf(".")), acc.sublist.matchOnce(reply));
 }
 
 function hintable(acc: AccountState): boolean {
-  return acc.js === undefined && acc.serviceImports.count === 0 && acc.streamExports.count === 0 && acc.streamImports.length === 0 && acc.responses.size === 0;
+  return acc.serviceImports.count === 0 && acc.streamExports.count === 0 && acc.streamImports.length === 0 && acc.responses.size === 0;
 }
 
 function plainSubject(s: string): boolean {

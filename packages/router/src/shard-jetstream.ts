@@ -31,6 +31,7 @@ export function openAccountJetStream(
   publish: AccountHost["publish"],
   hasInterest: AccountHost["hasInterest"],
   subscribe: AccountHost["subscribe"],
+  capturesChanged: () => void,
   server: ServerResources | undefined,
 ): AccountJetStream | undefined {
   const limits = cfg.accounts[account];
@@ -39,6 +40,7 @@ export function openAccountJetStream(
     publish,
     hasInterest,
     subscribe,
+    capturesChanged,
     server,
     messageSize: (subject, headers, data, memory) => messageSize(subject, headers, data, memory ? "memory" : "file"),
   };

@@ -98,6 +98,30 @@ export class Shard {
       }
       for (const acc of this.accounts.values()) this.openJetStream(acc, jsCfg);
     }
+    this.started = true;
+  }
+
+  /** Set once constructed: before, the front-end holds no hints for this shard's accounts. */
+  private started = false;
+
+  /**
+   * Something besides client subscriptions changed how `acc` routes (a stream's subjects, a server
+   * subscription): the front-end drops the account's delivery hints, before any later output reaches it.
+   */
+  private hintsReset(acc: AccountState): void {
+    if (!this.started) return;
+    this.openOutput();
+    this.toMain.u8(Out.HintsReset);
+    this.toMain.str(acc.name);
+    this.toMain.count++;
+  }
+
+  /** Output produced outside any batch (timers) gets a batch of its own that answers nothing. */
+  private openOutput(): void {
+    if (this.inBatch || this.outputOpen) return;
+    this.toMain.u32(NO_ANSWER);
+    this.outputOpen = true;
+    this.scheduleOutput();
   }
 
   /** The server-wide JetStream limits, when the server has them. */
@@ -121,6 +145,7 @@ export class Shard {
       (subject, reply, headers, data, shown, once) => this.publishInternal(acc, subject, reply, headers, data, shown, once),
       (subject, queue) => this.hasInterest(acc, subject, queue),
       (subject, handler) => this.subscribeInternal(acc, subject, handler),
+      () => this.hintsReset(acc),
       this.resources,
     );
   }
@@ -143,6 +168,7 @@ export class Shard {
     const id = this.nextInternalSub++;
     const sub = new LocalSub(client, id, subject, undefined, handler);
     acc.sublist.insert(sub);
+    this.hintsReset(acc);
     client.subs.set(id, sub);
     acc.js?.interestChanged(subject);
     if (acc.streamImports.length > 0) this.importInterest(sub, 1);
@@ -182,12 +208,7 @@ export class Shard {
       bytes.set(headers, 0);
       bytes.set(data, headers.length);
     }
-    if (!this.inBatch && !this.outputOpen) {
-      // Output outside any batch (timers): a batch of its own that answers nothing.
-      this.toMain.u32(NO_ANSWER);
-      this.outputOpen = true;
-      this.scheduleOutput();
-    }
+    this.openOutput();
     const origin: Origin = shown === undefined ? (once ? INTERNAL_ONCE : INTERNAL) : { client: undefined, hops: 0, ref: NO_REF, from: undefined, viaService: false, shown, once };
     this.route(acc, subject, reply, hdr, bytes, origin);
   }
