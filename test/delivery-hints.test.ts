@@ -84,6 +84,19 @@ describe.each([
     expect(got.strings()).toEqual(["found"]);
   });
 
+  it("a flush after hinted publishes returns after the messages they caused for the publisher", async () => {
+    const me = await as("a");
+    const got: string[] = [];
+    me.subscribe("hint.self", { callback: (_e, m) => got.push(m.string()) });
+    await me.flush();
+    await oneByOne(me, "hint.self", 3, () => got.length);
+    for (let round = 0; round < 20; round++) {
+      me.publish("hint.self", `r${round}`);
+      await me.flush();
+      expect(got.at(-1)).toBe(`r${round}`);
+    }
+  });
+
   it("an unsubscribed subscription gets nothing more, and a request then has no responders", async () => {
     const [pub, s1] = await Promise.all([as("a", { noResponders: true, headers: true }), as("a2")]);
     const got: string[] = [];

@@ -294,21 +294,23 @@ export class Router<H> {
     this.opWritten(rec.shard);
   }
 
-  publish(cid: number, subject: string, reply: string | undefined, headerSize: number, data: Uint8Array): void {
+  /** Routes a publish; true when it went to the shard, false when delivered from a hint (or dropped). */
+  publish(cid: number, subject: string, reply: string | undefined, headerSize: number, data: Uint8Array): boolean {
     const rec = this.clients.get(cid);
-    if (rec === undefined) return;
+    if (rec === undefined) return false;
     const link = this.links[rec.shard];
     let op: number = In.Pub;
     if (link.awaiting.length === 0 && link.writer.count === 0 && link.up) {
       // Nothing in flight to the shard, so nothing this message could overtake: a hint may deliver it here;
       // otherwise the shard is asked for hints along with routing it.
       const route = rec.hints.lookup(subject);
-      if (route !== undefined && this.deliverDirect(rec, route, subject, reply, headerSize, data)) return;
+      if (route !== undefined && this.deliverDirect(rec, route, subject, reply, headerSize, data)) return false;
       op = In.PubHinted;
     }
     link.writer.pub(op, cid, subject, reply, headerSize, data);
     link.current.push(subject, reply, headerSize, data);
     this.opWritten(rec.shard);
+    return true;
   }
 
   /**
@@ -317,27 +319,34 @@ export class Router<H> {
    * or when it leaves nobody and the publisher wants to hear so (the shard answers with no responders).
    */
   private deliverDirect(rec: ClientRecord<H>, route: HintedRoute<SubRecord<H>>, subject: string, reply: string | undefined, headerSize: number, data: Uint8Array): boolean {
-    const echo = (rec.flags & ClientFlags.Echo) !== 0;
     const { plain, groups } = route;
+    if (plain.length === 0 && groups.length === 0) {
+      // Nobody listens.
+      if (reply !== undefined && (rec.flags & ClientFlags.NoResponders) !== 0) return false;
+      this.hintedDeliveries++;
+      return true;
+    }
     if (!allLive(plain)) return this.stale(rec, subject);
     for (let g = 0; g < groups.length; g++) if (!allLive(groups[g])) return this.stale(rec, subject);
+    const echo = (rec.flags & ClientFlags.Echo) !== 0;
+    // Picked subscriptions go into a reused array, counted (setting an array's length is a runtime call).
     const picked = this.picked;
-    picked.length = 0;
-    for (let i = 0; i < plain.length; i++) if (echo || plain[i].client !== rec) picked.push(plain[i]);
+    let n = 0;
+    for (let i = 0; i < plain.length; i++) if (echo || plain[i].client !== rec) picked[n++] = plain[i];
     for (let g = 0; g < groups.length; g++) {
       const members = groups[g];
-      const n = members.length;
-      const start = n === 1 ? 0 : Math.floor(Math.random() * n);
-      for (let k = 0; k < n; k++) {
-        const sub = members[(start + k) % n];
+      const size = members.length;
+      const start = size === 1 ? 0 : Math.floor(Math.random() * size);
+      for (let k = 0; k < size; k++) {
+        const sub = members[(start + k) % size];
         if (!echo && sub.client === rec) continue;
-        picked.push(sub);
+        picked[n++] = sub;
         break;
       }
     }
-    if (picked.length === 0 && reply !== undefined && (rec.flags & ClientFlags.NoResponders) !== 0) return false;
+    if (n === 0 && reply !== undefined && (rec.flags & ClientFlags.NoResponders) !== 0) return false;
     this.hintedDeliveries++;
-    for (let i = 0; i < picked.length; i++) {
+    for (let i = 0; i < n; i++) {
       const sub = picked[i];
       sub.delivered++;
       sub.direct++;

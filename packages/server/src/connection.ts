@@ -32,7 +32,11 @@ export interface ConnectionHost {
   attach(conn: ClientConnection): void;
   /** CONNECT changed options the routing core uses (echo, no_responders). */
   optionsChanged(conn: ClientConnection): void;
-  publish(conn: ClientConnection, subject: string, reply: string | undefined, headerSize: number, data: Uint8Array): void;
+  /**
+   * Routes a message; true when it went to the routing core (a PONG must then wait for a barrier), false
+   * when the front-end routed it at once (a delivery hint).
+   */
+  publish(conn: ClientConnection, subject: string, reply: string | undefined, headerSize: number, data: Uint8Array): boolean;
   subscribe(conn: ClientConnection, sid: string, subject: string, queue: string | undefined): void;
   unsubscribe(conn: ClientConnection, sid: string, max: number): void;
   /** Flush this connection's outbound buffer after the current read, or at the end of the turn. */
@@ -228,8 +232,7 @@ export class ClientConnection implements ClientOpHandler {
       // (wildcard tokens then match only as literals); one with an empty token matches nothing.
       this.sendErr(ClientErrors.invalidPublishSubject);
       if (!hasEmptyToken(subject)) {
-        this.routedSincePong = true;
-        this.host.publish(this, subject, reply, headerSize, data);
+        if (this.host.publish(this, subject, reply, headerSize, data)) this.routedSincePong = true;
       }
       return;
     }
@@ -244,8 +247,7 @@ export class ClientConnection implements ClientOpHandler {
     }
     // nats-server acknowledges a PUB before routing it, so +OK precedes any MSG the publish causes.
     if (this.options.verbose) this.sendRaw(OK);
-    this.routedSincePong = true;
-    this.host.publish(this, subject, reply, headerSize, data);
+    if (this.host.publish(this, subject, reply, headerSize, data)) this.routedSincePong = true;
   }
 
   sub(subject: string, queue: string | undefined, sid: string): void {

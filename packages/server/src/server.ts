@@ -192,10 +192,10 @@ export class Server implements ConnectionHost {
     this.router.attach(conn.cid, conn, conn.account, conn.echo, conn.noResponders);
   }
 
-  publish(conn: ClientConnection, subject: string, reply: string | undefined, headerSize: number, data: Uint8Array): void {
+  publish(conn: ClientConnection, subject: string, reply: string | undefined, headerSize: number, data: Uint8Array): boolean {
     this.stats.inMsgs++;
     this.stats.inBytes += data.length;
-    this.router.publish(conn.cid, subject, reply, headerSize, data);
+    return this.router.publish(conn.cid, subject, reply, headerSize, data);
   }
 
   subscribe(conn: ClientConnection, sid: string, subject: string, queue: string | undefined): void {
