@@ -56,6 +56,12 @@ export interface LmdbAccountStoreOptions {
    */
   maxPendingOps?: number;
   maxPendingBytes?: number;
+  /**
+   * Bytes of its most recently committed messages each file stream keeps in memory, so consumers reading
+   * right behind the publishers skip LMDB (default 32 MiB; 0: none). A stream nobody read or wrote between
+   * two periodic syncs lets it go.
+   */
+  recentBytes?: number;
 }
 
 const BINARY = { keyEncoding: "binary", encoding: "binary" } as const;
@@ -76,6 +82,7 @@ export class LmdbAccountStore implements AccountStore, LmdbStreamHost {
   readonly path: string;
   readonly maxPendingOps: number;
   readonly maxPendingBytes: number;
+  readonly recentBytes: number;
   private readonly env: RootDatabase<Buffer, Buffer>;
   private readonly streamsDb: BinaryDb;
   private readonly stateDb: BinaryDb;
@@ -99,6 +106,7 @@ export class LmdbAccountStore implements AccountStore, LmdbStreamHost {
     this.commitFlags = options.syncAlways ? SYNCED : COMMITTED;
     this.maxPendingOps = options.maxPendingOps ?? 100_000;
     this.maxPendingBytes = options.maxPendingBytes ?? 64 << 20;
+    this.recentBytes = options.recentBytes ?? 32 << 20;
     this.env = open<Buffer, Buffer>({
       path,
       // With overlapping sync lmdb waits for the previous flush in every synchronous commit (~450 µs
@@ -251,6 +259,7 @@ export class LmdbAccountStore implements AccountStore, LmdbStreamHost {
     this.checkOpen();
     this.commit();
     this.flushToDisk();
+    for (const e of this.entries.values()) if (e.store instanceof LmdbStreamStore) e.store.releaseIdle();
   }
 
   /** Commits, syncs, closes every store and the environment. */

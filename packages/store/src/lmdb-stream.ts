@@ -36,6 +36,7 @@ import {
 import { lowerBound } from "./sorted.js";
 import { checkAppendSeq, storedSize } from "./types.js";
 import type { PurgeOptions, StorageKind, StoredMessage, StreamState, StreamStore } from "./types.js";
+import { RecentMessages } from "./recent-messages.js";
 
 export type BinaryDb = Database<Buffer, Buffer>;
 
@@ -58,6 +59,8 @@ export interface LmdbStreamHost {
   readonly maxPendingOps: number;
   /** Past this many bytes of buffered message values a store commits early. */
   readonly maxPendingBytes: number;
+  /** Bytes of recently committed messages a stream keeps in memory for its readers (0: none). */
+  readonly recentBytes: number;
 }
 
 interface SubjectKeys {
@@ -125,6 +128,8 @@ export class LmdbStreamStore implements StreamStore {
   private readonly tailChunks = new Map<string, { key: Buffer; base: number }>();
   private isClosed = false;
   private readonly incKey: Buffer;
+  /** The last committed messages, in memory (consumers read right behind the publishers). */
+  private readonly recent: RecentMessages;
 
   private messages: number;
   private bytes: number;
@@ -150,6 +155,7 @@ export class LmdbStreamStore implements StreamStore {
     persisted: PersistedState | undefined,
   ) {
     this.incKey = Buffer.from(incarnation, "utf8");
+    this.recent = new RecentMessages(host.recentBytes);
     this.dbs = dbs;
     const p = persisted ?? { messages: 0, bytes: 0, lastSeq: 0, lastTime: 0n, numSubjects: 0 };
     this.messages = p.messages;
@@ -307,11 +313,12 @@ export class LmdbStreamStore implements StreamStore {
       if (erase) m.raw.fill(0);
     } else {
       if (!this.dbLive || this.removed.has(seq)) return false;
-      const raw = this.dbs!.msgs.getBinaryFast(seqKey(seq, SCRATCH_KEY));
+      const raw = this.recent.get(seq) ?? this.dbs!.msgs.getBinaryFast(seqKey(seq, SCRATCH_KEY));
       if (!raw) return false;
       subject = decodeSubject(raw);
       size = sizeOfRaw(raw);
       this.removed.set(seq, { subject, erase, rawSize: raw.length });
+      this.recent.drop(seq, erase);
     }
     this.messages--;
     this.bytes -= size;
@@ -523,6 +530,7 @@ export class LmdbStreamStore implements StreamStore {
     if (this.isClosed) return;
     this.host.storeClosed(this);
     this.isClosed = true;
+    this.recent.clear();
   }
 
   get closed(): boolean {
@@ -584,6 +592,10 @@ export class LmdbStreamStore implements StreamStore {
     this.newDbs = undefined;
     this.dbCleared = false;
     this.dbLast = this.lastSeq;
+    for (let i = 0; i < this.pending.length; i++) {
+      const m = this.pending[i];
+      if (m !== undefined) this.recent.add(m.seq, m.raw);
+    }
     this.pendingBase = this.lastSeq + 1;
     this.pending = [];
     this.pendingLive = 0;
@@ -592,6 +604,11 @@ export class LmdbStreamStore implements StreamStore {
     this.removed.clear();
     this.dirtySubjects.clear();
     if (this.counts.size > COUNT_CACHE_MAX) this.counts.clear();
+  }
+
+  /** @internal Called periodically: the in-memory tail goes when nobody used it since the last call. */
+  releaseIdle(): void {
+    this.recent.releaseIdle();
   }
 
   /** @internal The commit transaction failed (and was aborted): databases it opened are gone. */
@@ -606,6 +623,7 @@ export class LmdbStreamStore implements StreamStore {
     this.dbs = undefined;
     this.pending = [];
     this.removed.clear();
+    this.recent.clear();
   }
 
   private exactFirst(): void {
@@ -630,6 +648,8 @@ export class LmdbStreamStore implements StreamStore {
 
   private readCommitted(seq: number): EncodedMessage | undefined {
     if (!this.dbLive || seq > this.dbLast || this.removed.has(seq)) return undefined;
+    const kept = this.recent.get(seq);
+    if (kept !== undefined) return decodeMessage(seq, kept);
     // getBinaryFast's buffer is reused by the next read: copy into a (pooled) buffer the message can keep.
     const fast = this.dbs!.msgs.getBinaryFast(seqKey(seq, SCRATCH_KEY));
     if (!fast) return undefined;
@@ -890,6 +910,7 @@ export class LmdbStreamStore implements StreamStore {
     this.lastBySubject.clear();
     this.firstBySubject.clear();
     this.tailChunks.clear();
+    this.recent.clear();
     this.dbCleared = true;
     this.messages = 0;
     this.bytes = 0;

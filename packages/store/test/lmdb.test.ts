@@ -11,6 +11,7 @@ import { lmdbHarness, tempDir } from "./helpers.js";
 
 defineStreamStoreConformance("LmdbStreamStore (uncommitted writes)", { kind: "file", make: () => lmdbHarness("overlay") });
 defineStreamStoreConformance("LmdbStreamStore (committed)", { kind: "file", make: () => lmdbHarness("commit") });
+defineStreamStoreConformance("LmdbStreamStore (committed, no in-memory tail)", { kind: "file", make: () => lmdbHarness("commit", { recentBytes: 0 }) });
 defineStreamStoreConformance("LmdbStreamStore (reopened from disk)", { kind: "file", make: () => lmdbHarness("reopen") });
 defineStreamStoreConformance("LmdbStreamStore (early commits every few writes)", {
   kind: "file",
