@@ -88,4 +88,24 @@ describe("shards", () => {
     a.publish("ord.after", "y");
     await imported.waitFor(1);
   });
+
+  it("two shards that die together are both restarted, and routing within and across them carries on", async () => {
+    if (srv.tsnats === undefined) return; // a test hook of tsnats
+    const server = srv.tsnats.server;
+    const [a, a2, b, b2] = await Promise.all([as("a"), as("a2"), as("b"), as("b2")]);
+    const local = received(a2, "both.local");
+    const mine = received(b2, "both.mine");
+    const imported = received(b2, "ord.both");
+    await Promise.all([a2.flush(), b2.flush()]);
+    const before = server.router.restarts;
+    server.router.crashShard(0);
+    server.router.crashShard(1);
+    await waitUntil(() => server.router.restarts >= before + 2, 10_000, "both shards restarted");
+    a.publish("both.local", "1");
+    b.publish("both.mine", "2");
+    a.publish("ord.both", "3");
+    await Promise.all([local.waitFor(1), mine.waitFor(1), imported.waitFor(1)]);
+    expect(server.router.restarts).toBe(before + 2); // each restarted once
+    expect([local.strings(), mine.strings(), imported.strings()]).toEqual([["1"], ["2"], ["3"]]);
+  });
 });

@@ -87,11 +87,10 @@ export class InProcessHost implements ShardHost {
 /** Control messages on a worker shard's main port (batches are bare ArrayBuffers). */
 export type ShardControl = { type: "peer"; index: number; port: MessagePort } | { type: "stop" } | { type: "crash" };
 
-/** What the worker's piscina task receives. */
+/** What the worker's piscina task receives (its peers' ports follow as "peer" control messages). */
 export interface ShardTask {
   cfg: ShardConfig;
   mainPort: MessagePort;
-  peerPorts: (MessagePort | undefined)[];
 }
 
 /**
@@ -127,10 +126,14 @@ export class WorkerHost implements ShardHost {
     this.port.on("message", (m: unknown) => {
       if (m instanceof ArrayBuffer) this.events.onBatch(m);
     });
-    const peerPorts = peers.map((p) => (p === undefined || "inProcess" in p ? undefined : p));
-    const task: ShardTask = { cfg, mainPort: channel.port2, peerPorts };
-    const transfer = [channel.port2, ...peerPorts.filter((p): p is MessagePort => p !== undefined)];
-    this.task = this.pool.run(task, { transferList: transfer as never });
+    const task: ShardTask = { cfg, mainPort: channel.port2 };
+    this.task = this.pool.run(task, { transferList: [channel.port2] as never });
+    // Peer ports go as control messages, each on its own: when two shards die together, the port to the
+    // other dying one is already closed, and in the task's transfer list it would fail the whole start.
+    for (let j = 0; j < peers.length; j++) {
+      const p = peers[j];
+      if (p !== undefined) this.setPeer(j, p);
+    }
     this.task.then(
       () => {
         if (!this.closing) this.events.onExit(new Error("shard task ended"));
@@ -148,7 +151,11 @@ export class WorkerHost implements ShardHost {
   setPeer(index: number, link: PeerLink): void {
     if ("inProcess" in link) return;
     const msg: ShardControl = { type: "peer", index, port: link };
-    this.port?.postMessage(msg, [link]);
+    try {
+      this.port?.postMessage(msg, [link]);
+    } catch {
+      // The other end died meanwhile (its worker is gone): when that shard restarts it pairs again.
+    }
   }
 
   /**

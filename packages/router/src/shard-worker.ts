@@ -4,11 +4,12 @@ import { Shard } from "./shard.js";
 
 /**
  * The piscina task that is a shard: it runs until told to stop. Batches from the front-end and from
- * peer shards arrive on ports; the shard's output leaves on them, transferred (not copied again).
+ * peer shards arrive on ports (each peer's port comes in a "peer" control message, first thing on the main
+ * port); the shard's output leaves on them, transferred (not copied again).
  */
 export default function runShard(task: ShardTask): Promise<string> {
   const { cfg, mainPort } = task;
-  const peers: (MessagePort | undefined)[] = [...task.peerPorts];
+  const peers: (MessagePort | undefined)[] = [];
   const shard = new Shard(cfg, {
     toMain: (batch) => mainPort.postMessage(batch, [batch]),
     toPeer: (i, batch) => peers[i]?.postMessage(batch, [batch]),
@@ -16,7 +17,6 @@ export default function runShard(task: ShardTask): Promise<string> {
   const onPeer = (m: unknown) => {
     if (m instanceof ArrayBuffer) shard.handlePeer(m);
   };
-  for (const p of peers) p?.on("message", onPeer);
   const sweeper = setInterval(() => shard.sweep(Date.now()), 1000);
   return new Promise((resolve) => {
     mainPort.on("message", (m: ArrayBuffer | ShardControl) => {
