@@ -6,7 +6,7 @@ import { DEFAULT_ACK_WAIT, DEFAULT_MAX_WAITING, filtersOf } from "./consumer-con
 import { PendingOrder } from "./pending-order.js";
 import { Status } from "./status.js";
 import type { Stream } from "./stream.js";
-import { parseRfc3339, rfc3339 } from "./time.js";
+import { nsAt, parseRfc3339, rfc3339 } from "./time.js";
 
 /** What a consumer needs from its account (the shard behind it). */
 export interface ConsumerHost {
@@ -97,8 +97,9 @@ export class Consumer {
   private deliveredSseq = 0;
   private ackCseq = 0;
   private ackSseq = 0;
-  private lastDelivered = 0n;
-  private lastAcked = 0n;
+  /** When the last delivery and the last ack happened (performance.now(); 0: never). */
+  private lastDelivered = 0;
+  private lastAcked = 0;
   private readonly pending = new Map<number, PendingEntry>();
   /** The pending sequences in stream order (the ack floor is the oldest's predecessor). */
   private readonly pendingOrder = new PendingOrder();
@@ -410,7 +411,7 @@ export class Consumer {
         this.pendingOrder.push(msg.seq, this.pending);
       }
     }
-    this.lastDelivered = this.host.now();
+    this.lastDelivered = performance.now();
     this.host.send(to, msg.subject, ackSubject, headers, data);
     this.host.changed(this);
     if (this.ackNone) this.host.acked(this, msg.seq);
@@ -709,7 +710,7 @@ export class Consumer {
       this.sample(sseq, e);
       this.settle(sseq);
     }
-    this.lastAcked = this.host.now();
+    this.lastAcked = performance.now();
     this.updateAckFloor();
     this.host.changed(this);
   }
@@ -857,7 +858,7 @@ export class Consumer {
   /** Push idle heartbeat: sent when nothing was delivered for idle_heartbeat (and while stalled, naming the stall). */
   private heartbeat(): void {
     const hbMs = (this.config.idle_heartbeat ?? 0) / 1e6;
-    const sinceDelivery = Number((this.host.now() - this.lastDelivered) / 1_000_000n);
+    const sinceDelivery = this.lastDelivered === 0 ? Number.POSITIVE_INFINITY : performance.now() - this.lastDelivered;
     if (sinceDelivery < hbMs && !this.stalled) return;
     const to = this.config.deliver_subject!;
     if (!this.host.hasInterest(to, this.config.deliver_group)) return;
@@ -877,9 +878,9 @@ export class Consumer {
 
   info(): ConsumerInfo {
     const delivered: ConsumerInfo["delivered"] = { consumer_seq: this.deliveredCseq, stream_seq: this.deliveredSseq };
-    if (this.lastDelivered > 0n) delivered.last_active = rfc3339(this.lastDelivered);
+    if (this.lastDelivered > 0) delivered.last_active = rfc3339(nsAt(this.lastDelivered));
     const ackFloor: ConsumerInfo["ack_floor"] = { consumer_seq: this.ackCseq, stream_seq: this.ackSseq };
-    if (this.lastAcked > 0n) ackFloor.last_active = rfc3339(this.lastAcked);
+    if (this.lastAcked > 0) ackFloor.last_active = rfc3339(nsAt(this.lastAcked));
     const info: ConsumerInfo = {
       stream_name: this.stream.name,
       name: this.name,

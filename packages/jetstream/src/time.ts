@@ -14,6 +14,14 @@ export function nowNs(): bigint {
   return t;
 }
 
+/**
+ * A `performance.now()` reading as ns since the epoch: per-message stamps take the cheap double and are
+ * converted only when shown (a bigint clock per delivery and per ack was 3% of a shard's time consuming).
+ */
+export function nsAt(perfMs: number): bigint {
+  return (ORIGIN_US + BigInt(Math.round(perfMs * 1000))) * 1000n;
+}
+
 /** The zero time as nats-server prints it (an empty stream's first_ts). */
 export const ZERO_TIME = "0001-01-01T00:00:00Z";
 

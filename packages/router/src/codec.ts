@@ -131,8 +131,9 @@ export class BatchWriter {
     const out = this.ab;
     this.view.setUint32(0, this.pos, true);
     // The next buffer is sized after the recent batches: steady traffic never grows a buffer, and after a
-    // burst the size comes down gradually.
-    const next = Math.max(Math.ceil(this.pos * 1.25), this.cap >>> 1);
+    // burst the size comes down gradually (an eighth per batch: a shard's answers alternate between a few
+    // acks and a run of deliveries, and halving made every run grow its buffer again, copying each time).
+    const next = Math.max(Math.ceil(this.pos * 1.25), this.cap - (this.cap >>> 3));
     this.setBuffer(newBuffer(Math.min(Math.max(MIN_NEXT, next), MAX_NEXT)));
     this.pos = 4;
     this.count = 0;

@@ -6,7 +6,7 @@
  * substrings (needed as map keys) and the result arrays.
  */
 import { DOT } from "./chars.js";
-import { ResultBuilder } from "./result.js";
+import { EMPTY_RESULT, ResultBuilder } from "./result.js";
 import type { TrieLevel, TrieNode } from "./trie.js";
 import type { MatchResult, Subscription } from "./types.js";
 
@@ -19,6 +19,15 @@ export class TrieMatcher<S extends Subscription> {
 
   /** Every subscription matching `subject`; `null` when the subject has an empty token (matches nothing). */
   match(subject: string): MatchResult<S> | null {
+    // Without wildcards at the root, a first token nobody subscribed under ends the match before the subject
+    // is cut up: JetStream ack subjects where nobody listens on `$JS.` (a consumer's every ack).
+    const root = this.root;
+    if (root.pwc === null && root.fwc === null) {
+      const dot = subject.indexOf(".");
+      if (dot !== 0 && (root.nodes === null || !root.nodes.has(dot < 0 ? subject : subject.substring(0, dot)))) {
+        return subject.length === 0 ? null : EMPTY_RESULT;
+      }
+    }
     if (!this.tokenize(subject)) return null;
     this.walk(this.root, 0);
     return this.builder.finish();
