@@ -213,7 +213,8 @@ export class AccountJetStream {
 
   /** The stream that captures messages on `subject`, if any (`once`: a subject that will not repeat, see AccountHost). */
   streamFor(subject: string, once = false): Stream | undefined {
-    const r = once ? this.captures.matchOnce(subject) : this.captures.match(subject);
+    // `once` subjects reaching here are reply subjects (acks were taken before): their siblings come next.
+    const r = once ? this.captures.matchSibling(subject) : this.captures.match(subject);
     return r.psubs.length > 0 ? r.psubs[0].stream : undefined;
   }
 

@@ -504,7 +504,8 @@ export class Shard {
     }
     // Ack subjects are unique per delivery, and requesters' reply subjects per request: caching them would
     // only evict the subjects that repeat.
-    const once = origin.once || subject.startsWith("$JS.ACK.");
+    const ack = subject.startsWith("$JS.ACK.");
+    const once = origin.once || ack;
     if (acc.js !== undefined || this.jetstreamOn) {
       const took = routeToJetStream(
         acc.js,
@@ -518,7 +519,8 @@ export class Shard {
       );
       if (took) n++;
     }
-    const result = once ? acc.sublist.matchOnce(subject) : acc.sublist.match(subject);
+    // A reply subject's siblings (the requester's next replies) route alike: matchSibling remembers them.
+    const result = origin.once ? acc.sublist.matchSibling(subject) : ack ? acc.sublist.matchOnce(subject) : acc.sublist.match(subject);
     const from = origin.client;
     const shown = origin.shown ?? subject;
     const psubs = result.psubs;

@@ -3,6 +3,7 @@
  * results in front of it (match-cache.ts, cache-policy.ts). Semantics follow nats-server's `Sublist`.
  */
 import { CachePolicy } from "./cache-policy.js";
+import { DOT } from "./chars.js";
 import { MatchCache } from "./match-cache.js";
 import { EMPTY_RESULT } from "./result.js";
 import { childOf, collectAll, pruneChild, TrieLevel, type TrieNode } from "./trie.js";
@@ -12,6 +13,14 @@ import { isValidSubject } from "./validate.js";
 
 /** nats-server's `slCacheMax`. */
 const DEFAULT_CACHE_SIZE = 1024;
+/** Prefixes `matchSibling` keeps; a full table is emptied (requesters are few, their prefixes long-lived). */
+const SIBLINGS_MAX = 1024;
+
+interface SiblingEntry<S extends Subscription> {
+  readonly prefix: string;
+  readonly generation: number;
+  readonly result: MatchResult<S>;
+}
 
 export class Sublist<S extends Subscription> {
   private readonly root = new TrieLevel<S>();
@@ -19,6 +28,9 @@ export class Sublist<S extends Subscription> {
   /** `null` when caching was turned off by the options. */
   private readonly cache: MatchCache<MatchResult<S>> | null;
   private readonly policy = new CachePolicy();
+  /** matchSibling's results by prefix, with the generation they were computed at, and the last one used. */
+  private siblings: Map<string, SiblingEntry<S>> | null = null;
+  private lastSibling: SiblingEntry<S> | null = null;
   /** Bumped by every change to the set; cached results from an older generation are never served. */
   private generation = 0;
   private subs = 0;
@@ -147,6 +159,37 @@ export class Sublist<S extends Subscription> {
    */
   lastTokenFree(subject: string): boolean {
     return this.matcher.lastTokenFree(subject);
+  }
+
+  /**
+   * `match` for a subject that will not come again though its siblings will: a requester's reply subjects
+   * (`_INBOX.<id>.<n>`), which PubAcks and API responses answer. When the last token cannot change the
+   * match (lastTokenFree), the result is kept under the prefix until the index changes, so the next sibling
+   * costs a comparison or a map lookup instead of a walk. Like `match`'s, the result may be shared: do not
+   * modify it. Not counted in the statistics: they measure `match` and its cache.
+   */
+  matchSibling(subject: string): MatchResult<S> {
+    // The last prefix answers without a substring or a hash (one busy requester is the common case).
+    const last = this.lastSibling;
+    if (last !== null && last.generation === this.generation) {
+      const n = last.prefix.length;
+      if (subject.length > n + 1 && subject.charCodeAt(n) === DOT && subject.startsWith(last.prefix) && subject.indexOf(".", n + 1) < 0) return last.result;
+    }
+    const dot = subject.lastIndexOf(".");
+    if (dot <= 0) return this.matcher.match(subject) ?? EMPTY_RESULT;
+    const prefix = subject.substring(0, dot);
+    const siblings = (this.siblings ??= new Map());
+    let entry = siblings.get(prefix);
+    if (entry === undefined || entry.generation !== this.generation) {
+      const result = this.matcher.match(subject);
+      if (result === null) return EMPTY_RESULT;
+      if (!this.matcher.lastTokenFree(subject)) return result;
+      if (siblings.size >= SIBLINGS_MAX) siblings.clear();
+      entry = { prefix, generation: this.generation, result };
+      siblings.set(prefix, entry);
+    }
+    this.lastSibling = entry;
+    return entry.result;
   }
 
   /** Whether anything is subscribed to the literal `subject`; cheaper than `match` on a cache miss. */

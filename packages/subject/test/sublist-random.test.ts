@@ -187,6 +187,9 @@ describe.each(scenarios)("Sublist vs naive matcher: $name", (sc) => {
       if (!identical(fromCache, got)) expect(fromCache, subject).toEqual(got);
       const fromTiny = tiny.match(subject);
       if (!identical(fromTiny, got)) expect(fromTiny, subject).toEqual(got);
+      // Reply-style matching through the sibling table answers the same, however the set changed since.
+      const sibling = normalize(cached.matchSibling(subject));
+      if (!sameExpected(sibling, want)) expect(sibling, `matchSibling ${subject}`).toEqual(want);
       const interest = want.psubs.length > 0 || want.qsubs.size > 0;
       if (cached.hasInterest(subject) !== interest || uncached.hasInterest(subject) !== interest) {
         expect.fail(`hasInterest(${subject}) should be ${interest}`);

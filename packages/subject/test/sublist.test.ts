@@ -32,6 +32,23 @@ describe.each([
 ])("Sublist (%s)", (_name, cache) => {
   const make = () => new Sublist<Sub>({ cache });
 
+  it("matchSibling answers replies from the prefix's entry, and follows changes to the index", () => {
+    const s = make();
+    const inbox = sub("_INBOX.abc.*");
+    s.insert(inbox);
+    expect(ids(s.matchSibling("_INBOX.abc.1"))).toEqual(plain(inbox));
+    expect(ids(s.matchSibling("_INBOX.abc.2"))).toEqual(plain(inbox));
+    expect(ids(s.matchSibling("_INBOX.abc.2.deeper"))).toEqual(plain());
+    expect(ids(s.matchSibling("_INBOX.abcd.2"))).toEqual(plain());
+    const literal = sub("_INBOX.abc.3");
+    s.insert(literal);
+    expect(ids(s.matchSibling("_INBOX.abc.3"))).toEqual(plain(inbox, literal));
+    expect(ids(s.matchSibling("_INBOX.abc.4"))).toEqual(plain(inbox));
+    s.remove(inbox);
+    expect(ids(s.matchSibling("_INBOX.abc.5"))).toEqual(plain());
+    expect(ids(s.matchSibling("single"))).toEqual(plain());
+  });
+
   it("tells when a subject's last token does not change its match (lastTokenFree)", () => {
     const s = make();
     s.insert(sub("_INBOX.abc.*"));
