@@ -84,6 +84,32 @@ describe.each([
     expect(got.strings()).toEqual(["found"]);
   });
 
+  it("bursts mixing a subject nobody hears with a heard one: the heard one arrives whole and in order", async () => {
+    const [pub, s1, late] = await Promise.all([as("a"), as("a2"), as("a2")]);
+    const heard = received(s1, "hint.heard");
+    await s1.flush();
+    await oneByOne(pub, "hint.heard", 2, () => heard.msgs.length);
+    pub.publish("hint.unheard", "x");
+    await pub.flush();
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 2000; i++) {
+        pub.publish("hint.unheard", "lost");
+        if (i % 10 === 0) pub.publish("hint.heard", `${round}.${i}`);
+      }
+      await pub.flush();
+    }
+    const later = received(late, "hint.unheard");
+    await late.flush();
+    for (let i = 0; i < 100; i++) pub.publish("hint.unheard", `late ${i}`);
+    await pub.flush();
+    await later.waitFor(100);
+    expect(later.strings()).toEqual(Array.from({ length: 100 }, (_, i) => `late ${i}`));
+    await heard.waitFor(602);
+    const want = ["0", "1"];
+    for (let round = 0; round < 3; round++) for (let i = 0; i < 2000; i += 10) want.push(`${round}.${i}`);
+    expect(heard.strings()).toEqual(want);
+  });
+
   it("a flush after hinted publishes returns after the messages they caused for the publisher", async () => {
     const me = await as("a");
     const got: string[] = [];

@@ -202,7 +202,7 @@ export class Router<H> {
 
   private hintsOf(account: string): DeliveryHints<SubRecord<H>> {
     let h = this.hints.get(account);
-    if (h === undefined) this.hints.set(account, (h = new DeliveryHints()));
+    if (h === undefined) this.hints.set(account, (h = new DeliveryHints(this.opts.jetstream?.accounts[account] !== undefined)));
     return h;
   }
 
@@ -306,6 +306,10 @@ export class Router<H> {
       const route = rec.hints.lookup(subject);
       if (route !== undefined && this.deliverDirect(rec, route, subject, reply, headerSize, data)) return false;
       op = In.PubHinted;
+    } else if (rec.hints.nobody(subject) && (reply === undefined || (rec.flags & ClientFlags.NoResponders) === 0)) {
+      // Nobody listens: dropping it overtakes nothing, in flight or not.
+      this.hintedDeliveries++;
+      return false;
     }
     link.writer.pub(op, cid, subject, reply, headerSize, data);
     link.current.push(subject, reply, headerSize, data);
