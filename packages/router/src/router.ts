@@ -306,7 +306,7 @@ export class Router<H> {
       const route = rec.hints.lookup(subject);
       if (route !== undefined && this.deliverDirect(rec, route, subject, reply, headerSize, data)) return false;
       op = In.PubHinted;
-    } else if (rec.hints.nobody(subject) && (reply === undefined || (rec.flags & ClientFlags.NoResponders) === 0)) {
+    } else if (rec.hints.nobody(subject) && !wantsNoResponders(rec, reply)) {
       // Nobody listens: dropping it overtakes nothing, in flight or not.
       this.hintedDeliveries++;
       return false;
@@ -324,12 +324,6 @@ export class Router<H> {
    */
   private deliverDirect(rec: ClientRecord<H>, route: HintedRoute<SubRecord<H>>, subject: string, reply: string | undefined, headerSize: number, data: Uint8Array): boolean {
     const { plain, groups } = route;
-    if (plain.length === 0 && groups.length === 0) {
-      // Nobody listens.
-      if (reply !== undefined && (rec.flags & ClientFlags.NoResponders) !== 0) return false;
-      this.hintedDeliveries++;
-      return true;
-    }
     if (!allLive(plain)) return this.stale(rec, subject);
     for (let g = 0; g < groups.length; g++) if (!allLive(groups[g])) return this.stale(rec, subject);
     const echo = (rec.flags & ClientFlags.Echo) !== 0;
@@ -348,7 +342,7 @@ export class Router<H> {
         break;
       }
     }
-    if (n === 0 && reply !== undefined && (rec.flags & ClientFlags.NoResponders) !== 0) return false;
+    if (n === 0 && wantsNoResponders(rec, reply)) return false;
     this.hintedDeliveries++;
     for (let i = 0; i < n; i++) {
       const sub = picked[i];
@@ -605,6 +599,11 @@ export class Router<H> {
     this.closed = true;
     await Promise.all(this.links.map((l) => l.host.close()));
   }
+}
+
+/** A request whose publisher wants a no-responders status when nobody gets it (the shard answers that). */
+function wantsNoResponders<H>(rec: ClientRecord<H>, reply: string | undefined): boolean {
+  return reply !== undefined && (rec.flags & ClientFlags.NoResponders) !== 0;
 }
 
 /** Whether every subscription a hint names is still there, without a delivery limit. */
