@@ -1,10 +1,8 @@
 import { AckPolicy, type NatsConnection } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Clients } from "./helpers/clients.js";
 import { api } from "./helpers/jetstream.js";
-import { type Target, startConfigured } from "./helpers/target.js";
 import { waitUntil } from "./helpers/wait.js";
-import { LAYOUTS, PREFIX, xacctConfig } from "./helpers/xacct.js";
+import { LAYOUTS, PREFIX, startXacct, stopXacct, type XacctServer, xacctConfig } from "./helpers/xacct.js";
 
 /**
  * Recipes: the whole JetStream API shared under a prefix (`$JS.API.>` with response_type stream, plus
@@ -24,20 +22,15 @@ const CONFIG = () =>
 
 for (const layout of LAYOUTS) {
   describe(`the JetStream API under a prefix, and publishing across accounts (${layout.name})`, () => {
-    let srv: Target;
-    const clients = new Clients(() => srv.url);
+    let x: XacctServer | undefined;
     let jsa: NatsConnection;
     let u: NatsConnection;
 
     beforeAll(async () => {
-      srv = await startConfigured(CONFIG(), layout.shards ? { shards: layout.shards } : {});
-      jsa = await clients.connect({ user: "jsa", pass: "p" });
-      u = await clients.connect({ user: "u", pass: "p" });
+      x = await startXacct(CONFIG(), layout, false);
+      ({ jsa, u } = x);
     });
-    afterAll(async () => {
-      await clients.closeAll();
-      await srv.close();
-    });
+    afterAll(() => stopXacct(x));
 
     it("U manages JSA's streams and consumers through jetstreamManager({ apiPrefix }); its own JetStream stays apart", async () => {
       const remote = await u.jetstreamManager({ apiPrefix: PREFIX });

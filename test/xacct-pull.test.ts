@@ -1,10 +1,8 @@
 import { type JsMsg, type Msg, type NatsConnection, createInbox } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Clients } from "./helpers/clients.js";
 import { api, publish } from "./helpers/jetstream.js";
-import { type Target, startConfigured } from "./helpers/target.js";
 import { waitUntil } from "./helpers/wait.js";
-import { LAYOUTS, PREFIX, xacctConfig } from "./helpers/xacct.js";
+import { LAYOUTS, PREFIX, startXacct, stopXacct, type XacctServer, xacctConfig } from "./helpers/xacct.js";
 
 /**
  * Recipe: pull consumption across accounts. JSA exports MSG.NEXT of its durable C (response_type stream),
@@ -33,21 +31,15 @@ const CONFIG = () =>
 
 for (const layout of LAYOUTS) {
   describe(`pull consumers across accounts (${layout.name})`, () => {
-    let srv: Target;
-    const clients = new Clients(() => srv.url);
+    let x: XacctServer | undefined;
     let jsa: NatsConnection;
     let u: NatsConnection;
 
     beforeAll(async () => {
-      srv = await startConfigured(CONFIG(), layout.shards ? { shards: layout.shards } : {});
-      jsa = await clients.connect({ user: "jsa", pass: "p" });
-      u = await clients.connect({ user: "u", pass: "p" });
-      expect((await api(jsa, "STREAM.CREATE.S", { name: "S", subjects: ["orders.>"] })).error).toBeUndefined();
+      x = await startXacct(CONFIG(), layout, true);
+      ({ jsa, u } = x);
     });
-    afterAll(async () => {
-      await clients.closeAll();
-      await srv.close();
-    });
+    afterAll(() => stopXacct(x));
 
     /** (Re)creates durable `name` on S, fresh, with `cfg`. */
     async function durable(name: string, cfg: Record<string, unknown> = {}): Promise<void> {

@@ -1,10 +1,8 @@
 import { type Msg, type NatsConnection } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Clients } from "./helpers/clients.js";
 import { api, publish } from "./helpers/jetstream.js";
-import { type Target, startConfigured } from "./helpers/target.js";
 import { waitUntil } from "./helpers/wait.js";
-import { LAYOUTS, xacctConfig } from "./helpers/xacct.js";
+import { LAYOUTS, startXacct, stopXacct, type XacctServer, xacctConfig } from "./helpers/xacct.js";
 
 /**
  * Recipe: push consumption across accounts. JSA's push consumers deliver to `deliver.U.<name>`, which JSA
@@ -24,21 +22,15 @@ const CONFIG = () =>
 
 for (const layout of LAYOUTS) {
   describe(`push consumers across accounts (${layout.name})`, () => {
-    let srv: Target;
-    const clients = new Clients(() => srv.url);
+    let x: XacctServer | undefined;
     let jsa: NatsConnection;
     let u: NatsConnection;
 
     beforeAll(async () => {
-      srv = await startConfigured(CONFIG(), layout.shards ? { shards: layout.shards } : {});
-      jsa = await clients.connect({ user: "jsa", pass: "p" });
-      u = await clients.connect({ user: "u", pass: "p" });
-      expect((await api(jsa, "STREAM.CREATE.S", { name: "S", subjects: ["orders.>"] })).error).toBeUndefined();
+      x = await startXacct(CONFIG(), layout, true);
+      ({ jsa, u } = x);
     });
-    afterAll(async () => {
-      await clients.closeAll();
-      await srv.close();
-    });
+    afterAll(() => stopXacct(x));
 
     async function push(name: string, cfg: Record<string, unknown> = {}): Promise<Record<string, any>> {
       const r = await api(jsa, `CONSUMER.DURABLE.CREATE.S.${name}`, {
@@ -111,7 +103,7 @@ for (const layout of LAYOUTS) {
       const sub = collect(u, "deliver.U.CR");
       await u.flush();
       await waitUntil(async () => (await info("CR")).push_bound === true, 10_000, "push_bound");
-      const router = srv.tsnats!.server.router;
+      const router = x!.srv.tsnats!.server.router;
       const before = router.restarts;
       router.crashShard(1);
       await waitUntil(() => router.restarts > before, 10_000, "shard restart");

@@ -1,10 +1,8 @@
 import { type NatsConnection } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Clients } from "./helpers/clients.js";
 import { api, publish } from "./helpers/jetstream.js";
-import { type Target, startConfigured } from "./helpers/target.js";
 import { waitUntil } from "./helpers/wait.js";
-import { LAYOUTS, PREFIX, xacctConfig } from "./helpers/xacct.js";
+import { LAYOUTS, PREFIX, startXacct, stopXacct, type XacctServer, xacctConfig } from "./helpers/xacct.js";
 
 /**
  * Recipe: sources and mirrors across accounts. JSA exports consumer creation on its stream S (plain and
@@ -32,30 +30,24 @@ const EXTERNAL = { api: PREFIX, deliver: "deliver.U" };
 
 for (const layout of LAYOUTS) {
   describe(`sources and mirrors across accounts (${layout.name})`, () => {
-    let srv: Target;
-    const clients = new Clients(() => srv.url);
+    let x: XacctServer | undefined;
     let jsa: NatsConnection;
     let u: NatsConnection;
 
     beforeAll(async () => {
-      srv = await startConfigured(CONFIG(), layout.shards ? { shards: layout.shards } : {});
-      jsa = await clients.connect({ user: "jsa", pass: "p" });
-      u = await clients.connect({ user: "u", pass: "p" });
-      expect((await api(jsa, "STREAM.CREATE.S", { name: "S", subjects: ["orders.>"] })).error).toBeUndefined();
+      x = await startXacct(CONFIG(), layout, true);
+      ({ jsa, u } = x);
       for (let i = 1; i <= 3; i++) await publish(jsa, `orders.${i}`, `o${i}`);
       await publish(jsa, "orders.keep", "k1");
     });
-    afterAll(async () => {
-      await clients.closeAll();
-      await srv.close();
-    });
+    afterAll(() => stopXacct(x));
 
     const info = (name: string) => api(u, `STREAM.INFO.${name}`) as Promise<Record<string, any>>;
 
     it("a source in U copies JSA's backlog and live messages; its info shows the external config", async () => {
       const r = await api(u, "STREAM.CREATE.COPY", { name: "COPY", sources: [{ name: "S", external: EXTERNAL }] });
       expect(r.error).toBeUndefined();
-      expect(r.config.sources).toEqual([{ name: "S", external: EXTERNAL }]);
+      expect((r.config as Record<string, unknown>).sources).toEqual([{ name: "S", external: EXTERNAL }]);
       await waitUntil(async () => (await info("COPY")).state.messages === 4, 15_000, "backlog");
       await publish(jsa, "orders.4", "o4");
       await waitUntil(async () => (await info("COPY")).state.messages === 5, 15_000, "live");

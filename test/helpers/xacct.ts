@@ -1,5 +1,8 @@
-import { AGAINST_NATS_SERVER } from "./target.js";
-import { storeDir } from "./jetstream.js";
+import type { NatsConnection } from "nats";
+import { expect } from "vitest";
+import { Clients } from "./clients.js";
+import { api, storeDir } from "./jetstream.js";
+import { AGAINST_NATS_SERVER, startConfigured, type Target } from "./target.js";
 
 /**
  * Cross-account JetStream setups: account JSA owns the streams, account U uses them through imports. Each
@@ -43,4 +46,28 @@ accounts {
   }
 }
 `;
+}
+
+/** A recipe's server in one layout, with a client of JSA's user and one of U's. */
+export interface XacctServer {
+  readonly srv: Target;
+  readonly clients: Clients;
+  readonly jsa: NatsConnection;
+  readonly u: NatsConnection;
+}
+
+/** Starts `config` in `layout` and connects both accounts; `stream`: JSA's stream S on `orders.>` too. */
+export async function startXacct(config: string, layout: Layout, stream: boolean): Promise<XacctServer> {
+  const srv = await startConfigured(config, layout.shards ? { shards: layout.shards } : {});
+  const clients = new Clients(() => srv.url);
+  const jsa = await clients.connect({ user: "jsa", pass: "p" });
+  const u = await clients.connect({ user: "u", pass: "p" });
+  if (stream) expect((await api(jsa, "STREAM.CREATE.S", { name: "S", subjects: ["orders.>"] })).error).toBeUndefined();
+  return { srv, clients, jsa, u };
+}
+
+export async function stopXacct(x: XacctServer | undefined): Promise<void> {
+  if (x === undefined) return;
+  await x.clients.closeAll();
+  await x.srv.close();
 }
