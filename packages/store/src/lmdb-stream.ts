@@ -561,14 +561,19 @@ export class LmdbStreamStore implements StreamStore {
       list.push(seq);
     }
     for (const m of this.pending) if (m) msgs.put(seqKey(m.seq), m.raw);
+    // A subject whose count ends where it started (a KV put replacing the key's last value) keeps its
+    // count record: rewriting it was one LMDB put per message.
+    const sameCount = new Set<string>();
     for (const subject of this.dirtySubjects) {
       const removals = removalsBySubject.get(subject) ?? [];
       const adds = (this.pendingBySubject.get(subject) ?? []).filter((seq) => this.pending[seq - this.pendingBase] !== undefined);
+      if (removals.length === adds.length && !this.dbCleared) sameCount.add(subject);
       if (removals.length === 0 && adds.length === 0) continue;
       const committedBefore = (this.counts.get(subject) ?? 0) - adds.length + removals.length;
       this.flushSubjectIndex(index, subject, removals, adds, committedBefore);
     }
     for (const subject of this.dirtySubjects) {
+      if (sameCount.has(subject)) continue;
       const n = this.counts.get(subject) ?? 0;
       const key = this.keysOf(subject).sk;
       if (n > 0) subjects.put(key, encodeCount(n, subject, key));

@@ -62,6 +62,31 @@ describe("LmdbAccountStore", () => {
     expect(snapshot(reopened)).toEqual(before);
   });
 
+  it("a key replaced commit after commit (KV history 1) keeps its count across commits and a reopen", () => {
+    const d = dir();
+    const a = new LmdbAccountStore(d);
+    const { store } = a.createStream("KV", "{}", false);
+    const last = new Map<string, number>();
+    for (let round = 0; round < 20; round++) {
+      for (let k = 0; k < 50; k++) {
+        const key = `$KV.B.k${k}`;
+        const prev = last.get(key);
+        if (prev !== undefined && round % 5 !== 4) store.remove(prev, false); // every fifth round keeps two
+        last.set(key, store.append(key, undefined, enc(`v${round}`), BigInt(round * 100 + k + 1)).seq);
+      }
+      a.commit();
+    }
+    const counts = store.subjects();
+    expect(counts.size).toBe(50);
+    expect([...counts.values()].reduce((x, y) => x + y, 0)).toBe(store.state().messages);
+    const before = snapshot(store);
+    a.close();
+    const b = account(d);
+    const reopened = b.openStream(b.streams()[0]);
+    expect(snapshot(reopened)).toEqual(before);
+    expect(reopened.subjects()).toEqual(counts);
+  });
+
   it("delete and re-create under the same name: only the new data, after a reopen", () => {
     const d = dir();
     let a = new LmdbAccountStore(d);
