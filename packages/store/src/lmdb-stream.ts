@@ -806,6 +806,10 @@ export class LmdbStreamStore implements StreamStore {
   private flushSubjectIndex(index: BinaryDb, subject: string, removals: number[], adds: number[], committedBefore: number): void {
     const { sk } = this.keysOf(subject);
     removals.sort((a, b) => a - b);
+    // When every committed message of the subject goes and new ones come (a KV put replacing the key's
+    // value), its emptied chunk takes them: one overwrite instead of a delete and a put.
+    const emptiedAll = committedBefore === removals.length && adds.length > 0;
+    let emptied: { key: Buffer; base: number } | undefined;
     for (let i = 0; i < removals.length; ) {
       const chunk = this.chunkAt(index, subject, removals[i]);
       if (!chunk) {
@@ -817,6 +821,7 @@ export class LmdbStreamStore implements StreamStore {
       while (i < removals.length && removals[i] <= last) gone.add(removals[i++]);
       const kept = chunk.seqs().filter((seq) => !gone.has(seq));
       if (kept.length > 0) index.put(chunk.key, encodeChunk(chunk.base, kept));
+      else if (emptiedAll && emptied === undefined && adds[0] - chunk.base < CHUNK_SPAN) emptied = { key: Buffer.from(chunk.key), base: chunk.base };
       else {
         index.remove(chunk.key);
         if (this.tailChunks.get(subject)?.base === chunk.base) this.tailChunks.delete(subject);
@@ -832,6 +837,9 @@ export class LmdbStreamStore implements StreamStore {
       key = tail.key;
       base = tail.base;
       seqs = tail.seqs();
+    } else if (emptied !== undefined) {
+      key = emptied.key;
+      base = emptied.base;
     }
     for (const seq of adds) {
       if (!key || seqs.length >= CHUNK_MAX || seq - base >= CHUNK_SPAN) {

@@ -85,6 +85,18 @@ describe("LmdbAccountStore", () => {
     const reopened = b.openStream(b.streams()[0]);
     expect(snapshot(reopened)).toEqual(before);
     expect(reopened.subjects()).toEqual(counts);
+    // Each key's messages are found through the subject index (whose chunks the replacements rewrote).
+    const bySubject = (st: StreamStore, subject: string): number[] => {
+      const seqs: number[] = [];
+      for (let m = st.next(0, subject); m !== undefined; m = st.next(m.seq + 1, subject)) seqs.push(m.seq);
+      return seqs;
+    };
+    for (let k = 0; k < 50; k++) {
+      const key = `$KV.B.k${k}`;
+      const want = before.messages.filter((m) => m.subject === key).map((m) => m.seq);
+      expect(bySubject(reopened, key)).toEqual(want);
+      expect(want.at(-1)).toBe(last.get(key));
+    }
   });
 
   it("delete and re-create under the same name: only the new data, after a reopen", () => {
