@@ -4,7 +4,7 @@
 // fills requests in arrival order); statuses show the request's own reply subject, so a 408/409 ends
 // exactly that request.
 import { RawConn } from "../wire/conn.js";
-import { lastTokenNumber, statusOf } from "../wire/frames.js";
+import { lastTokenNumber, statusOf, statusText } from "../wire/frames.js";
 import { Acker } from "./acker.js";
 import { SeqMarks } from "./seq-marks.js";
 import { type Control, type PullerSpec, type RoleResult, wallNow } from "./types.js";
@@ -48,7 +48,7 @@ export async function puller(spec: PullerSpec, ctl: Control): Promise<RoleResult
       if (status === 408 || status === 409 || status === 404) finish(id);
       else if (status >= 400) {
         errors++;
-        note ??= m.buf.toString("latin1", m.payloadStart, m.payloadStart + m.headerBytes).trim();
+        note ??= statusText(m);
       }
       return;
     }

@@ -1,10 +1,10 @@
 // Push receiver: counts a push consumer's deliveries on its deliver subject, acking each unless the
 // consumer acks nothing, answering flow-control requests, and marking each stream sequence it saw.
 import { RawConn } from "../wire/conn.js";
-import { isStatus, statusOf } from "../wire/frames.js";
+import { isStatus, statusOf, statusText } from "../wire/frames.js";
 import { Acker } from "./acker.js";
 import { SeqMarks } from "./seq-marks.js";
-import { subscribeLine } from "./subscribe.js";
+import { subscribeAndRun } from "./subscribe.js";
 import { type Control, type PushSpec, type RoleResult, wallNow } from "./types.js";
 
 export async function push(spec: PushSpec, ctl: Control): Promise<RoleResult> {
@@ -22,7 +22,7 @@ export async function push(spec: PushSpec, ctl: Control): Promise<RoleResult> {
       if (status === 100 && m.replyStart >= 0) acker.replyEmpty(m);
       else if (status !== 100) {
         errors++;
-        note ??= m.buf.toString("latin1", m.payloadStart, m.payloadStart + m.headerBytes).trim();
+        note ??= statusText(m);
       }
       return;
     }
@@ -34,12 +34,7 @@ export async function push(spec: PushSpec, ctl: Control): Promise<RoleResult> {
     marks.mark(m);
     if (spec.ack) acker.replyEmpty(m);
   });
-  await conn.send(subscribeLine(spec.deliver, spec.queue));
-  await conn.ping();
-  ctl.ready();
-  await ctl.started;
-  const start = wallNow();
-  await Promise.race([ctl.stopped, conn.failure()]);
+  const start = await subscribeAndRun(conn, ctl, spec.deliver, spec.queue);
   acker.flush();
   await conn.ping();
   conn.close();

@@ -2,7 +2,7 @@
 // one read go out in one write.
 import { RawConn } from "../wire/conn.js";
 import { Acker } from "./acker.js";
-import { subscribeLine } from "./subscribe.js";
+import { subscribeAndRun } from "./subscribe.js";
 import { type Control, type ResponderSpec, type RoleResult, wallNow } from "./types.js";
 
 export async function responder(spec: ResponderSpec, ctl: Control): Promise<RoleResult> {
@@ -20,12 +20,7 @@ export async function responder(spec: ResponderSpec, ctl: Control): Promise<Role
     ctl.progress = count;
     answers.reply(m, tail);
   });
-  await conn.send(subscribeLine(spec.subject, spec.queue));
-  await conn.ping();
-  ctl.ready();
-  await ctl.started;
-  const start = wallNow();
-  await Promise.race([ctl.stopped, conn.failure()]);
+  const start = await subscribeAndRun(conn, ctl, spec.subject, spec.queue);
   answers.flush();
   conn.close();
   return { count, start, end: wallNow(), errors, outOfOrder: 0 };

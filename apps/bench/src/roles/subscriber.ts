@@ -2,7 +2,7 @@
 // order per publisher and, for the exactly-once check, marking what it saw; it counts until stopped.
 import { RawConn } from "../wire/conn.js";
 import { StampLedger } from "../wire/stamped.js";
-import { subscribeLine } from "./subscribe.js";
+import { subscribeAndRun } from "./subscribe.js";
 import { type Control, type RoleResult, type SubscriberSpec, wallNow } from "./types.js";
 
 export async function subscriber(spec: SubscriberSpec, ctl: Control): Promise<RoleResult> {
@@ -16,12 +16,7 @@ export async function subscriber(spec: SubscriberSpec, ctl: Control): Promise<Ro
     ctl.progress = ledger.received;
     last = wallNow();
   });
-  await conn.send(subscribeLine(spec.subject, spec.queue));
-  await conn.ping();
-  ctl.ready();
-  await ctl.started;
-  const start = wallNow();
-  await Promise.race([ctl.stopped, conn.failure()]);
+  const start = await subscribeAndRun(conn, ctl, spec.subject, spec.queue);
   conn.close();
   return { count: ledger.received, start, end: last || start, errors: 0, outOfOrder: ledger.outOfOrder, seen };
 }

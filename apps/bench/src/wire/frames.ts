@@ -47,6 +47,11 @@ export function isStatus(m: MsgView): boolean {
   return m.headerBytes > 0 && m.payloadEnd - m.payloadStart === m.headerBytes;
 }
 
+/** A status message's header block as text (its status line and headers), for error reports. */
+export function statusText(m: MsgView): string {
+  return m.buf.toString("latin1", m.payloadStart, m.payloadStart + m.headerBytes).trim();
+}
+
 /** The status code of a message with a status line (`NATS/1.0 404 ...`), or 0 when it has none. */
 export function statusOf(m: MsgView): number {
   if (m.headerBytes < 12) return 0;
