@@ -496,6 +496,43 @@ describe("across a restart", () => {
     expect(done.ack_floor.stream_seq).toBe(6);
     expect(done.num_ack_pending).toBe(0);
   });
+
+  it("pending messages with gaps and a redelivery keep their sequences, and acks sent after the restart settle them", async () => {
+    await stream("RG");
+    await fill("rg", 12);
+    await consumer("RG", "G", { ack_wait: 300_000_000 });
+    const c = await nc.jetstream().consumers.get("RG", "G");
+    const msgs: JsMsg[] = [];
+    for await (const m of await c.fetch({ max_messages: 10, expires: 2000 })) msgs.push(m);
+    expect(msgs.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    await msgs[2].ackAck();
+    await msgs[6].ackAck();
+    msgs[4].nak();
+    const again: JsMsg[] = [];
+    for await (const m of await c.fetch({ max_messages: 1, expires: 2000 })) again.push(m);
+    expect(again.map((m) => [m.seq, m.info.redeliveryCount])).toEqual([[5, 2]]);
+    const before = await info("RG", "G");
+    expect(before.num_ack_pending).toBe(8);
+    expect(before.num_redelivered).toBe(1);
+
+    await nc.close();
+    await srv.close();
+    srv = await startConfigured(config);
+    nc = await connect({ servers: srv.url });
+
+    const after = await info("RG", "G");
+    for (const k of ["delivered", "ack_floor"]) expect([after[k].consumer_seq, after[k].stream_seq]).toEqual([before[k].consumer_seq, before[k].stream_seq]);
+    for (const k of ["num_ack_pending", "num_redelivered", "num_pending"]) expect(after[k]).toBe(before[k]);
+    // The ack subjects delivered before the restart still name the pending messages (the redelivery by its
+    // newest delivery): acking all of them moves the floor to the last consumer sequence.
+    for (const m of [...msgs.filter((m) => m.seq !== 3 && m.seq !== 7 && m.seq !== 5), again[0]]) {
+      await nc.request(m.reply, new Uint8Array(0), { timeout: 2000 });
+    }
+    const done = await info("RG", "G");
+    expect(done.num_ack_pending).toBe(0);
+    expect(done.num_redelivered).toBe(0);
+    expect(done.ack_floor).toMatchObject({ consumer_seq: 11, stream_seq: 10 });
+  });
 });
 
 describe("ephemeral pull consumers from the client", () => {

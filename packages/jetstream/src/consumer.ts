@@ -62,8 +62,15 @@ interface Waiting {
 export interface ConsumerState {
   delivered: { cseq: number; sseq: number };
   ackFloor: { cseq: number; sseq: number };
-  /** [stream seq, consumer seq, deliveries, first consumer seq] of each pending message. */
+  /** [stream seq, consumer seq, deliveries, first consumer seq] of each pending message (older records). */
   pending: Array<[number, number, number, number?]>;
+  /**
+   * The pending messages as runs: [stream seq, consumer seq, deliveries, first consumer seq, count] stands
+   * for `count` messages whose three sequences each go up by one (deliveries alike). A push consumer holds
+   * thousands of pending messages that are nearly always one run, and its state is saved ten times a second:
+   * one tuple per message made those saves a tenth of the shard's time.
+   */
+  runs?: Array<[number, number, number, number, number]>;
   /** last_per_subject: the sequences still to deliver before new messages, and where new ones start. */
   lps?: { queue: number[]; resume: number };
   /** Sequences delivered more than once and not acknowledged since. */
@@ -71,6 +78,21 @@ export interface ConsumerState {
 }
 
 const FLOW_CONTROL_BYTES = 1024 * 1024;
+
+/** The pending messages (in their map's order) as runs, see ConsumerState.runs. */
+function pendingRuns(pending: Map<number, PendingEntry>): Array<[number, number, number, number, number]> {
+  const runs: Array<[number, number, number, number, number]> = [];
+  let run: [number, number, number, number, number] | undefined;
+  for (const [sseq, e] of pending) {
+    if (run !== undefined && sseq === run[0] + run[4] && e.cseq === run[1] + run[4] && e.firstCseq === run[3] + run[4] && e.deliveries === run[2]) {
+      run[4]++;
+    } else {
+      run = [sseq, e.cseq, e.deliveries, e.firstCseq, 1];
+      runs.push(run);
+    }
+  }
+  return runs;
+}
 
 /** sample_freq ("30%" or "30") as a number of percent. */
 function samplePercent(cfg: ConsumerConfig): number {
@@ -232,6 +254,11 @@ export class Consumer {
     for (const [sseq, cseq, deliveries, firstCseq] of s.pending) {
       this.pending.set(sseq, { cseq, firstCseq: firstCseq ?? cseq, deliveries, deadline, sentAt: 0, queued: false });
     }
+    for (const [sseq, cseq, deliveries, firstCseq, count] of s.runs ?? []) {
+      for (let i = 0; i < count; i++) {
+        this.pending.set(sseq + i, { cseq: cseq + i, firstCseq: firstCseq + i, deliveries, deadline, sentAt: 0, queued: false });
+      }
+    }
     this.pendingOrder.reset(this.pending);
     if (s.lps !== undefined) {
       this.lpsQueue = [...s.lps.queue];
@@ -243,7 +270,8 @@ export class Consumer {
     return {
       delivered: { cseq: this.deliveredCseq, sseq: this.deliveredSseq },
       ackFloor: { cseq: this.ackCseq, sseq: this.ackSseq },
-      pending: [...this.pending].map(([sseq, e]) => [sseq, e.cseq, e.deliveries, e.firstCseq]),
+      pending: [],
+      runs: pendingRuns(this.pending),
       ...(this.lpsQueue !== undefined ? { lps: { queue: this.lpsQueue, resume: this.lpsResume } } : {}),
       redelivered: [...this.redelivered],
     };

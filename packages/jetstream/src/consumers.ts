@@ -105,9 +105,17 @@ export function createConsumer(
   return { consumer, created: true, updated: false };
 }
 
+/** Each configuration's stored text: states are saved ten times a second, configurations rarely change. */
+const configTexts = new WeakMap<ConsumerConfig, string>();
+
 /** The record a durable consumer is stored as. */
 export function consumerRecord(c: Consumer): ConsumerRecord {
-  return { name: c.name, config: JSON.stringify({ config: c.config, created: c.created.toString() }), state: JSON.stringify(c.state()) };
+  let config = configTexts.get(c.config);
+  if (config === undefined) {
+    config = JSON.stringify({ config: c.config, created: c.created.toString() });
+    configTexts.set(c.config, config);
+  }
+  return { name: c.name, config, state: JSON.stringify(c.state()) };
 }
 
 /** Re-creates a durable consumer from its stored record. */
