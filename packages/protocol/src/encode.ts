@@ -13,24 +13,57 @@ export const BLANK_REPLY = " ";
  * The start of a MSG/HMSG control line up to the sizes (`MSG <subject> <sid> [reply] `), remembered for the
  * last message written to a connection: consecutive messages to the same subscription on the same subject
  * (the common case) reuse the bytes instead of encoding the strings again. Subjects and sids come from
- * intern tables, so the comparison is nearly always by identity.
+ * intern tables, so the comparison is nearly always by identity. A reply subject that differs from the
+ * last one (JetStream ack subjects, requesters' inboxes: new for every message) is written after the
+ * cached `MSG <subject> <sid> `; only a reply seen twice in a row is built into the cached line.
  */
 export class MsgHeadCache {
   private subject = "";
   private sid = "";
-  private reply: string | undefined = undefined;
   private hmsg = false;
-  private head: Buffer = Buffer.alloc(0);
+  /** `MSG <subject> <sid> `. */
+  private prefix: Buffer = Buffer.alloc(0);
+  /** The reply the whole line was built with (`head`), and the reply of the last message. */
+  private headReply: string | undefined = undefined;
+  private lastReply: string | undefined = undefined;
+  private head: Buffer | undefined = undefined;
 
-  get(subject: string, sid: string, reply: string | undefined, hmsg: boolean): Buffer {
-    if (subject === this.subject && sid === this.sid && reply === this.reply && hmsg === this.hmsg) return this.head;
-    this.subject = subject;
-    this.sid = sid;
-    this.reply = reply;
-    this.hmsg = hmsg;
-    const r = reply === BLANK_REPLY ? " " : reply !== undefined && reply.length > 0 ? `${reply} ` : "";
-    this.head = Buffer.from(`${hmsg ? "HMSG" : "MSG"} ${subject} ${sid} ${r}`, "utf8");
-    return this.head;
+  /** Writes the line's start for this message to `out`. */
+  write(out: OutboundBuffer, subject: string, sid: string, reply: string | undefined, hmsg: boolean): void {
+    if (reply === "") reply = undefined;
+    if (subject !== this.subject || sid !== this.sid || hmsg !== this.hmsg) {
+      this.subject = subject;
+      this.sid = sid;
+      this.hmsg = hmsg;
+      this.prefix = Buffer.from(`${hmsg ? "HMSG" : "MSG"} ${subject} ${sid} `, "utf8");
+      this.head = undefined;
+      this.lastReply = undefined;
+    } else if (this.head !== undefined && reply === this.headReply) {
+      out.head(this.head);
+      return;
+    }
+    if (reply === this.lastReply && reply !== undefined) {
+      // The same reply twice in a row: worth a line of its own.
+      this.headReply = reply;
+      this.head = Buffer.concat([this.prefix, Buffer.from(reply === BLANK_REPLY ? " " : `${reply} `, "utf8")]);
+      out.head(this.head);
+      return;
+    }
+    this.lastReply = reply;
+    out.head(this.prefix);
+    if (reply === undefined) {
+      if (this.head === undefined) {
+        this.headReply = reply;
+        this.head = this.prefix;
+      }
+      return;
+    }
+    if (reply === BLANK_REPLY) {
+      out.byte(SP);
+      return;
+    }
+    out.token(reply);
+    out.byte(SP);
   }
 }
 
@@ -48,7 +81,7 @@ export function writeMsg(
   heads?: MsgHeadCache,
 ): void {
   if (heads !== undefined) {
-    out.head(heads.get(subject, sid, reply, headerSize >= 0));
+    heads.write(out, subject, sid, reply, headerSize >= 0);
   } else {
     out.ascii(headerSize >= 0 ? "HMSG " : "MSG ");
     out.token(subject);

@@ -8,7 +8,9 @@ import {
   encodeInfo,
   headerValue,
   writeMsg,
+  BLANK_REPLY,
   ClientErrors,
+  MsgHeadCache,
 } from "../src/index.js";
 
 function drain(out: OutboundBuffer): string {
@@ -16,6 +18,31 @@ function drain(out: OutboundBuffer): string {
 }
 
 describe("writeMsg", () => {
+  it("writes the same bytes with the head cache as without it, whatever the sequence of subjects and replies", () => {
+    const subjects = ["a", "b.c", "$JS.ACK.S.C.1.2"];
+    const sids = ["1", "22"];
+    const replies = [undefined, "", BLANK_REPLY, "_INBOX.r1", "_INBOX.r2", "inbox.ü"];
+    let seed = 7;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const cached = new OutboundBuffer();
+    const plain = new OutboundBuffer();
+    const heads = new MsgHeadCache();
+    for (let i = 0; i < 2000; i++) {
+      // Runs of repeats (the cached paths) mixed with changes of every part.
+      const subject = subjects[rnd(4) === 0 ? rnd(subjects.length) : 0];
+      const sid = sids[rnd(8) === 0 ? 1 : 0];
+      const reply = replies[rnd(3) === 0 ? rnd(replies.length) : i % 200 < 100 ? 3 : 1];
+      const hdr = rnd(10) === 0 ? 0 : -1;
+      const data = Buffer.from(`m${i}`);
+      writeMsg(cached, subject, sid, reply, hdr, data, heads);
+      writeMsg(plain, subject, sid, reply, hdr, data);
+    }
+    expect(drain(cached)).toBe(drain(plain));
+  });
+
   it("encodes MSG with and without reply", () => {
     const out = new OutboundBuffer();
     writeMsg(out, "foo.bar", "7", undefined, -1, Buffer.from("hello"));
