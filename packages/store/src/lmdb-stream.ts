@@ -1,7 +1,7 @@
 /**
  * The LMDB stream store (file streams). One incarnation of a stream lives in three named databases of its
  * account's environment (see lmdb-account.ts):
- *   msgs:<inc>      seq (8 bytes BE) -> message value (lmdb-codec.ts)
+ *   msgs:<inc>      first seq (8 bytes BE) -> block of consecutive messages (lmdb-blocks.ts)
  *   index:<inc>     subjectKey + 0x00 + base -> chunk of that subject's sequences (lmdb-subjects.ts)
  *   subjects:<inc>  subjectKey -> count
  * plus its counters in the account's `_state` DB (lmdb-state.ts).
@@ -18,7 +18,8 @@
  */
 import type { Database } from "lmdb";
 import { filterMatches, isLiteralFilter, selectsAll } from "./filter.js";
-import { decodeMessage, decodeSubject, EncodedMessage, encodeMessage, partLengths, readSeq, seqKey } from "./lmdb-codec.js";
+import { BlockLog } from "./lmdb-blocks.js";
+import { decodeMessage, decodeSubject, EncodedMessage, encodeMessage, partLengths } from "./lmdb-codec.js";
 import { encodeState, type PersistedState } from "./lmdb-state.js";
 import {
   CHUNK_MAX,
@@ -73,7 +74,6 @@ interface SubjectKeys {
 interface Removal {
   subject: string;
   erase: boolean;
-  rawSize: number;
 }
 
 /** The per-subject count cache is dropped after a commit when larger than this. */
@@ -94,8 +94,6 @@ const PURGE_BATCH = 1024;
  * the overlay walks the slots; a commit costs tens of µs: past a few thousand sequences, committing is cheaper.
  */
 const PENDING_GAP_MAX = 4096;
-/** Scratch key for point reads (lmdb copies keys before using them). */
-const SCRATCH_KEY = Buffer.alloc(8);
 
 export class LmdbStreamStore implements StreamStore {
   readonly kind: StorageKind = "file";
@@ -130,6 +128,9 @@ export class LmdbStreamStore implements StreamStore {
   private readonly incKey: Buffer;
   /** The last committed messages, in memory (consumers read right behind the publishers). */
   private readonly recent: RecentMessages;
+  /** The reader of `msgs` (of `dbs`, or of `newDbs` while they are written). */
+  private log: BlockLog | undefined;
+  private logDb: BinaryDb | undefined;
 
   private messages: number;
   private bytes: number;
@@ -166,9 +167,7 @@ export class LmdbStreamStore implements StreamStore {
     this.dbLast = p.lastSeq;
     this.pendingBase = p.lastSeq + 1;
     this.firstSeq = p.lastSeq + 1;
-    if (dbs && p.messages > 0) {
-      for (const key of dbs.msgs.getKeys({ start: seqKey(0), limit: 1 })) this.firstSeq = readSeq(key);
-    }
+    if (dbs && p.messages > 0) this.firstSeq = this.blocksOf(dbs.msgs).first() ?? this.firstSeq;
     if (!persisted) host.markDirty(this);
   }
 
@@ -244,8 +243,7 @@ export class LmdbStreamStore implements StreamStore {
     // Wildcard: scan; when the first matches are not close and there are few subjects, ask the index of each.
     let scanned = 0;
     if (this.dbLive && start <= this.dbLast) {
-      for (const { key, value } of this.dbs!.msgs.getRange({ start: seqKey(start), end: seqKey(this.dbLast + 1) })) {
-        const seq = readSeq(key);
+      for (const [seq, value] of this.blocks.entries(start, this.dbLast)) {
         if (!this.removed.has(seq) && filterMatches(decodeSubject(value), filter)) return decodeMessage(seq, value);
         if (++scanned === SCAN_BEFORE_INDEX && this.numSubjects <= FEW_SUBJECTS) return this.nextViaIndex(seq + 1, filter);
       }
@@ -268,9 +266,7 @@ export class LmdbStreamStore implements StreamStore {
     }
     if (this.dbLive) {
       let scanned = 0;
-      const range = this.dbs!.msgs.getRange({ start: seqKey(this.dbLast), end: seqKey(0), reverse: true });
-      for (const { key, value } of range) {
-        const seq = readSeq(key);
+      for (const [seq, value] of this.blocks.entriesDesc(this.dbLast, 0)) {
         if (!this.removed.has(seq) && filterMatches(decodeSubject(value), filter)) return decodeMessage(seq, value);
         if (++scanned === SCAN_BEFORE_INDEX && this.numSubjects <= FEW_SUBJECTS) return this.lastViaIndex(filter);
       }
@@ -313,11 +309,11 @@ export class LmdbStreamStore implements StreamStore {
       if (erase) m.raw.fill(0);
     } else {
       if (!this.dbLive || this.removed.has(seq)) return false;
-      const raw = this.recent.get(seq) ?? this.dbs!.msgs.getBinaryFast(seqKey(seq, SCRATCH_KEY));
+      const raw = this.recent.get(seq) ?? this.blocks.get(seq);
       if (!raw) return false;
       subject = decodeSubject(raw);
       size = sizeOfRaw(raw);
-      this.removed.set(seq, { subject, erase, rawSize: raw.length });
+      this.removed.set(seq, { subject, erase });
       this.recent.drop(seq, erase);
     }
     this.messages--;
@@ -384,8 +380,7 @@ export class LmdbStreamStore implements StreamStore {
     const out: number[] = [];
     const top = Math.min(below - 1, this.dbLast);
     if (this.dbLive && from <= top) {
-      for (const key of this.dbs!.msgs.getKeys({ start: seqKey(from), end: seqKey(top + 1) })) {
-        const seq = readSeq(key);
+      for (const [seq] of this.blocks.entries(from, top)) {
         if (this.removed.has(seq)) continue;
         out.push(seq);
         if (out.length === max) return out;
@@ -488,8 +483,8 @@ export class LmdbStreamStore implements StreamStore {
     }
     let n = 0;
     if (this.dbLive && start <= this.dbLast) {
-      for (const { key, value } of this.dbs!.msgs.getRange({ start: seqKey(start), end: seqKey(this.dbLast + 1) })) {
-        if (!this.removed.has(readSeq(key)) && filterMatches(decodeSubject(value), filter)) n++;
+      for (const [seq, value] of this.blocks.entries(start, this.dbLast)) {
+        if (!this.removed.has(seq) && filterMatches(decodeSubject(value), filter)) n++;
       }
     }
     for (let i = Math.max(start - this.pendingBase, 0); i < this.pending.length; i++) {
@@ -510,8 +505,7 @@ export class LmdbStreamStore implements StreamStore {
       expected = seq + 1;
     };
     if (this.dbLive && this.firstSeq <= this.dbLast) {
-      for (const key of this.dbs!.msgs.getKeys({ start: seqKey(this.firstSeq), end: seqKey(this.dbLast + 1) })) {
-        const seq = readSeq(key);
+      for (const [seq] of this.blocks.entries(this.firstSeq, this.dbLast)) {
         if (!this.removed.has(seq)) visit(seq);
       }
     }
@@ -544,23 +538,34 @@ export class LmdbStreamStore implements StreamStore {
   flushInto(openDbs: () => StreamDbs, stateDb: BinaryDb): void {
     const dbs = this.dbs ?? (this.newDbs = openDbs());
     const { msgs, index, subjects } = dbs;
+    const blocks = this.blocksOf(msgs);
     if (this.dbCleared) {
       msgs.clearSync();
       index.clearSync();
       subjects.clearSync();
+      blocks.invalidate();
     }
     const removalsBySubject = new Map<string, number[]>();
     for (const [seq, r] of this.removed) {
-      const key = seqKey(seq);
-      // Overwrite, then delete. LMDB is copy-on-write: the page that held the value before this transaction
-      // becomes free space and keeps the old bytes until LMDB reuses it; readers never see them again.
-      if (r.erase) msgs.put(key, Buffer.alloc(r.rawSize));
-      msgs.remove(key);
       let list = removalsBySubject.get(r.subject);
       if (!list) removalsBySubject.set(r.subject, (list = []));
       list.push(seq);
     }
-    for (const m of this.pending) if (m) msgs.put(seqKey(m.seq), m.raw);
+    if (this.removed.size > 0) {
+      // Erased messages are overwritten with zeros before their block is rewritten without them. LMDB is
+      // copy-on-write: the page that held the value before this transaction becomes free space and keeps
+      // the old bytes until LMDB reuses it; readers never see them again.
+      const removed = this.removed;
+      blocks.remove([...removed.keys()].sort((a, b) => a - b), (seq) => removed.get(seq)!.erase);
+    }
+    const seqs: number[] = [];
+    const raws: Buffer[] = [];
+    for (const m of this.pending) {
+      if (!m) continue;
+      seqs.push(m.seq);
+      raws.push(m.raw);
+    }
+    blocks.append(seqs, raws);
     // A subject whose count ends where it started (a KV put replacing the key's last value) keeps its
     // count record: rewriting it was one LMDB put per message.
     const sameCount = new Set<string>();
@@ -653,15 +658,21 @@ export class LmdbStreamStore implements StreamStore {
 
   private readCommitted(seq: number): EncodedMessage | undefined {
     if (!this.dbLive || seq > this.dbLast || this.removed.has(seq)) return undefined;
-    const kept = this.recent.get(seq);
-    if (kept !== undefined) return decodeMessage(seq, kept);
-    // getBinaryFast's buffer is reused by the next read: copy into a (pooled) buffer the message can keep.
-    const fast = this.dbs!.msgs.getBinaryFast(seqKey(seq, SCRATCH_KEY));
-    if (!fast) return undefined;
-    const len = fast.length; // lmdb sets `length` on its shared buffer; the view below has exactly that size
-    const raw = Buffer.allocUnsafe(len);
-    raw.set(new Uint8Array(fast.buffer, fast.byteOffset, len));
-    return decodeMessage(seq, raw);
+    const raw = this.recent.get(seq) ?? this.blocks.get(seq);
+    return raw === undefined ? undefined : decodeMessage(seq, raw);
+  }
+
+  /** The reader of the committed messages (blocks are copies the messages read from them may keep). */
+  private get blocks(): BlockLog {
+    return this.blocksOf(this.dbs!.msgs);
+  }
+
+  private blocksOf(db: BinaryDb): BlockLog {
+    if (this.logDb !== db || this.log === undefined) {
+      this.log = new BlockLog(db);
+      this.logDb = db;
+    }
+    return this.log;
   }
 
   private getExisting(seq: number | undefined): StoredMessage | undefined {
@@ -671,8 +682,7 @@ export class LmdbStreamStore implements StreamStore {
   /** The first stored sequence >= `from`. */
   private seqFrom(from: number): number | undefined {
     if (this.dbLive && from <= this.dbLast) {
-      for (const key of this.dbs!.msgs.getKeys({ start: seqKey(from), end: seqKey(this.dbLast + 1) })) {
-        const seq = readSeq(key);
+      for (const [seq] of this.blocks.entries(from, this.dbLast)) {
         if (!this.removed.has(seq)) return seq;
       }
     }
@@ -689,8 +699,7 @@ export class LmdbStreamStore implements StreamStore {
     }
     if (this.dbLive) {
       const top = Math.min(upTo, this.dbLast);
-      for (const key of this.dbs!.msgs.getKeys({ start: seqKey(top), end: seqKey(0), reverse: true })) {
-        const seq = readSeq(key);
+      for (const [seq] of this.blocks.entriesDesc(top, 0)) {
         if (!this.removed.has(seq)) return seq;
       }
     }
@@ -881,13 +890,13 @@ export class LmdbStreamStore implements StreamStore {
   /** Stored committed messages with sequence >= `start`, counting whichever side of `start` is shorter. */
   private countCommittedFrom(start: number): number {
     if (!this.dbLive || start > this.dbLast) return 0;
-    const msgs = this.dbs!.msgs;
+    const blocks = this.blocks;
     if (this.dbLast - start <= start - this.firstSeq) {
-      let n = msgs.getKeysCount({ start: seqKey(start), end: seqKey(this.dbLast + 1) });
+      let n = blocks.count(start, this.dbLast);
       for (const seq of this.removed.keys()) if (seq >= start) n--;
       return n;
     }
-    let below = msgs.getKeysCount({ start: seqKey(0), end: seqKey(start) });
+    let below = blocks.count(0, start - 1);
     for (const seq of this.removed.keys()) if (seq < start) below--;
     return this.messages - this.pendingLive - below;
   }

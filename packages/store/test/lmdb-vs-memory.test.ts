@@ -31,6 +31,8 @@ interface Scenario {
    * thousand sequences, or also (rarely) millions.
    */
   gaps?: "short" | "huge";
+  /** The LMDB store's in-memory tail (0: every read of a committed message goes to its block in LMDB). */
+  recentBytes?: number;
 }
 
 const FEW = ["a.1", "a.2", "b.1", "b.2.x", "c", "ünï.1"];
@@ -45,10 +47,10 @@ function expectSameNumbers(a: number[], b: number[], what: string): void {
   expect(a, what).toEqual(b);
 }
 
-function run({ seed, steps, subjects, maxPendingOps, gaps }: Scenario): void {
+function run({ seed, steps, subjects, maxPendingOps, gaps, recentBytes }: Scenario): void {
   const rand = rng(seed);
   const tmp = tempDir();
-  const opts = maxPendingOps ? { maxPendingOps } : {};
+  const opts = { ...(maxPendingOps ? { maxPendingOps } : {}), ...(recentBytes !== undefined ? { recentBytes } : {}) };
   let account = new LmdbAccountStore(tmp.dir, opts);
   let lmdb: StreamStore = account.createStream("R", "{}", false).store;
   const mem = new MemoryStreamStore({ kind: "file" });
@@ -155,4 +157,7 @@ describe("LMDB store vs memory store, op for op", () => {
   it("appends at later sequences (gaps), many subjects", () => run({ seed: 515, steps: 1200, subjects: MANY, gaps: "short" }));
   it("appends at later sequences (gaps), early commits", () => run({ seed: 99, steps: 1000, subjects: FEW, gaps: "short", maxPendingOps: 7 }));
   it("appends at later sequences (huge gaps too)", () => run({ seed: 7, steps: 1200, subjects: FEW, gaps: "huge" }));
+  it("no in-memory tail: reads from the blocks, few subjects", () => run({ seed: 61, steps: 1500, subjects: FEW, recentBytes: 0 }));
+  it("no in-memory tail: reads from the blocks, many subjects", () => run({ seed: 62, steps: 1500, subjects: MANY, recentBytes: 0 }));
+  it("no in-memory tail: reads from the blocks, gaps and early commits", () => run({ seed: 63, steps: 1500, subjects: FEW, gaps: "short", maxPendingOps: 7, recentBytes: 0 }));
 });

@@ -1,0 +1,289 @@
+/**
+ * Message blocks: the values of a file stream's `msgs` database. A commit writes its new messages a block
+ * (several consecutive messages) per LMDB put instead of one put per message: a put costs ~1.5 µs whatever
+ * its size, and was a quarter of the routing shard's time when publishing.
+ *
+ * Key: the 8-byte sequence key (lmdb-codec.ts) of the block's first sequence when it was written. Every
+ * sequence in a block is >= its key and < the next block's key, so the block holding `seq` is the one with
+ * the greatest key <= seq. Removing messages rewrites their block without them (an emptied block goes).
+ *
+ * Value:
+ *   [0, 8)            0xff x 8: the block marker (a message value starts with its time, never negative)
+ *   [8, 12)           n, u32 LE
+ *   [12, 12+4n)       each message's sequence minus the key, u32 LE, ascending
+ *   [12+4n, 12+8n)    each message's end offset in the data area, u32 LE
+ *   [12+8n, ...)      the messages' values (lmdb-codec.ts), one after the other
+ * A value without the marker is a single message stored under its own sequence (how every message was
+ * stored before blocks, and still readable as a block of one).
+ */
+import type { Database } from "lmdb";
+import { readSeq, seqKey } from "./lmdb-codec.js";
+
+const MARKER = 0xff;
+const HEAD = 12;
+/**
+ * A commit's messages are cut into blocks of at most this many bytes (or BLOCK_MAX_MSGS messages): one LMDB
+ * overflow page (4 KiB less its header). Measured in-shard (bench/publish.bench.js, 256 messages a commit),
+ * against a put per message: 128 B messages 0.32-0.35M -> ~0.5M msgs/s, 1 KiB 187k -> 242k. Larger blocks
+ * gain little for small messages (1 KiB: 16 KiB blocks 320k), need runs of contiguous free pages, and make
+ * a scattered removal (a KV key's old value) rewrite more bytes.
+ */
+export const BLOCK_MAX_BYTES = 4064;
+export const BLOCK_MAX_MSGS = 256;
+
+/** One decoded block: sequences and views of the values, into a buffer the block owns. */
+export class Block {
+  private constructor(
+    /** The block's key, as a number. */
+    readonly base: number,
+    private readonly buf: Buffer,
+    /** Messages in the block. */
+    readonly size: number,
+    private readonly single: boolean,
+  ) {}
+
+  /** `value` must be owned by the caller (not lmdb's reused read buffer). */
+  static decode(key: Uint8Array, value: Buffer): Block {
+    const base = readSeq(key);
+    if (!isBlock(value)) return new Block(base, value, 1, true);
+    return new Block(base, value, value.readUInt32LE(8), false);
+  }
+
+  /** The whole stored value. */
+  get bytes(): Buffer {
+    return this.buf;
+  }
+
+  seq(i: number): number {
+    return this.single ? this.base : this.base + this.buf.readUInt32LE(HEAD + 4 * i);
+  }
+
+  /** The stored value of message `i`: a Buffer view into the block. */
+  raw(i: number): Buffer {
+    if (this.single) return this.buf;
+    const n = this.size;
+    const data = HEAD + 8 * n;
+    const start = i === 0 ? 0 : this.buf.readUInt32LE(HEAD + 4 * n + 4 * (i - 1));
+    const end = this.buf.readUInt32LE(HEAD + 4 * n + 4 * i);
+    return this.buf.subarray(data + start, data + end);
+  }
+
+  /** The index of the first message with sequence >= `seq` (size when none). */
+  lowerBound(seq: number): number {
+    let lo = 0;
+    let hi = this.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.seq(mid) < seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The index of `seq`, or -1. */
+  indexOf(seq: number): number {
+    const i = this.lowerBound(seq);
+    return i < this.size && this.seq(i) === seq ? i : -1;
+  }
+
+  get firstSeq(): number {
+    return this.seq(0);
+  }
+
+  get lastSeq(): number {
+    return this.seq(this.size - 1);
+  }
+}
+
+function isBlock(value: Uint8Array): boolean {
+  if (value.length < HEAD) return false;
+  for (let i = 0; i < 8; i++) if (value[i] !== MARKER) return false;
+  return true;
+}
+
+/** Encodes messages (ascending sequences, all >= base) as one block value. */
+export function encodeBlock(base: number, seqs: readonly number[], raws: readonly Uint8Array[]): Buffer {
+  const n = seqs.length;
+  let bytes = 0;
+  for (let i = 0; i < n; i++) bytes += raws[i].length;
+  const data = HEAD + 8 * n;
+  const out = Buffer.allocUnsafe(data + bytes);
+  out.fill(MARKER, 0, 8);
+  out.writeUInt32LE(n, 8);
+  let end = 0;
+  for (let i = 0; i < n; i++) {
+    out.writeUInt32LE(seqs[i] - base, HEAD + 4 * i);
+    out.set(raws[i], data + end);
+    end += raws[i].length;
+    out.writeUInt32LE(end, HEAD + 4 * n + 4 * i);
+  }
+  return out;
+}
+
+/** The key of a block whose base is `seq`. */
+export function blockKey(seq: number): Buffer {
+  return seqKey(seq);
+}
+
+/**
+ * Reads a `msgs` database of blocks as messages by sequence. Remembers the last block it read: consumers
+ * and purges go through sequences in order, so most reads need no LMDB call at all. The owner calls
+ * `invalidate` whenever a commit rewrote or removed blocks (new blocks never change existing ones).
+ */
+export class BlockLog {
+  private last: Block | undefined;
+
+  constructor(private readonly db: Database<Buffer, Buffer>) {}
+
+  invalidate(): void {
+    this.last = undefined;
+  }
+
+  /** The block whose range holds `seq` (the greatest key <= seq), if any. */
+  blockAt(seq: number): Block | undefined {
+    const c = this.last;
+    if (c !== undefined && seq >= c.base && seq <= c.lastSeq) return c;
+    for (const { key, value } of this.db.getRange({ start: seqKey(seq), reverse: true, limit: 1 })) {
+      const b = Block.decode(key, value);
+      if (b.size > 0) this.last = b;
+      return b;
+    }
+    return undefined;
+  }
+
+  /** The stored value of `seq` (a view into its block), if stored. */
+  get(seq: number): Buffer | undefined {
+    const b = this.blockAt(seq);
+    if (b === undefined) return undefined;
+    const i = b.indexOf(seq);
+    return i < 0 ? undefined : b.raw(i);
+  }
+
+  /** The stored sequences and values in [from, to], ascending. */
+  *entries(from: number, to: number): Generator<[number, Buffer]> {
+    if (from > to) return;
+    const first = this.blockAt(from);
+    let next = from;
+    if (first !== undefined) {
+      for (let i = first.lowerBound(from); i < first.size; i++) {
+        const seq = first.seq(i);
+        if (seq > to) return;
+        yield [seq, first.raw(i)];
+      }
+      next = first.base + 1;
+    }
+    if (next > to) return;
+    for (const { key, value } of this.db.getRange({ start: seqKey(next), end: seqKey(to + 1) })) {
+      const b = Block.decode(key, value);
+      for (let i = 0; i < b.size; i++) {
+        const seq = b.seq(i);
+        if (seq > to) return;
+        yield [seq, b.raw(i)];
+      }
+    }
+  }
+
+  /** The stored sequences and values in [downTo, from], descending. */
+  *entriesDesc(from: number, downTo: number): Generator<[number, Buffer]> {
+    if (from < downTo) return;
+    for (const { key, value } of this.db.getRange({ start: seqKey(from), reverse: true })) {
+      const b = Block.decode(key, value);
+      for (let i = b.lowerBound(from + 1) - 1; i >= 0; i--) {
+        const seq = b.seq(i);
+        if (seq < downTo) return;
+        yield [seq, b.raw(i)];
+      }
+      if (b.base <= downTo) return;
+    }
+  }
+
+  /** How many sequences are stored in [from, to]. */
+  count(from: number, to: number): number {
+    if (from > to) return 0;
+    let n = 0;
+    const first = this.blockAt(from);
+    let next = from;
+    if (first !== undefined) {
+      n += Math.min(first.lowerBound(to + 1), first.size) - first.lowerBound(from);
+      next = first.base + 1;
+    }
+    if (next > to) return n;
+    for (const { key, value } of this.db.getRange({ start: seqKey(next), end: seqKey(to + 1) })) {
+      const b = Block.decode(key, value);
+      n += b.lowerBound(to + 1);
+    }
+    return n;
+  }
+
+  /** The first stored sequence. */
+  first(): number | undefined {
+    for (const { key, value } of this.db.getRange({ start: seqKey(0), limit: 1 })) return Block.decode(key, value).firstSeq;
+    return undefined;
+  }
+
+  // ---- writing (inside the commit transaction) ----------------------------------------------------
+
+  /** Writes new messages (ascending, after every stored sequence) as blocks. */
+  append(seqs: readonly number[], raws: readonly Buffer[]): void {
+    let start = 0;
+    while (start < seqs.length) {
+      let end = start;
+      let bytes = 0;
+      while (end < seqs.length && end - start < BLOCK_MAX_MSGS && (end === start || HEAD + 8 * (end - start + 1) + bytes + raws[end].length <= BLOCK_MAX_BYTES)) {
+        bytes += raws[end].length;
+        end++;
+      }
+      const base = seqs[start];
+      this.db.put(seqKey(base), end - start === 1 ? (raws[start] as Buffer) : encodeBlock(base, seqs.slice(start, end), raws.slice(start, end)));
+      start = end;
+    }
+  }
+
+  /**
+   * Removes stored sequences (ascending; ones not stored are ignored): each block they fall in is rewritten
+   * once without them, or removed when nothing is left. Where `erase` says so, the block is first
+   * overwritten with those messages' bytes zeroed.
+   */
+  remove(seqs: readonly number[], erase: (seq: number) => boolean): void {
+    this.last = undefined;
+    let k = 0;
+    while (k < seqs.length) {
+      const k0 = k;
+      let block: Block | undefined;
+      let key: Buffer | undefined;
+      for (const e of this.db.getRange({ start: seqKey(seqs[k]), reverse: true, limit: 1 })) {
+        key = Buffer.from(e.key);
+        block = Block.decode(e.key, e.value);
+      }
+      if (block === undefined || key === undefined) {
+        k++;
+        continue;
+      }
+      const keepSeqs: number[] = [];
+      const keepRaws: Buffer[] = [];
+      let zeroed = false;
+      for (let i = 0; i < block.size; i++) {
+        const seq = block.seq(i);
+        while (k < seqs.length && seqs[k] < seq) k++;
+        if (k < seqs.length && seqs[k] === seq) {
+          if (erase(seq)) {
+            block.raw(i).fill(0);
+            zeroed = true;
+          }
+          k++;
+        } else {
+          keepSeqs.push(seq);
+          keepRaws.push(block.raw(i));
+        }
+      }
+      // Sequences between this block's last and the next block are not stored anywhere.
+      const lastSeq = block.lastSeq;
+      while (k < seqs.length && seqs[k] <= lastSeq) k++;
+      if (k === k0) k++;
+      if (keepSeqs.length === block.size) continue;
+      if (zeroed) this.db.put(key, block.bytes);
+      if (keepSeqs.length === 0) this.db.remove(key);
+      else this.db.put(key, keepSeqs.length === 1 && keepSeqs[0] === block.base ? Buffer.from(keepRaws[0]) : encodeBlock(block.base, keepSeqs, keepRaws));
+    }
+  }
+}
