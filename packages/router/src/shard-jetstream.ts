@@ -16,6 +16,8 @@ export interface ShardJetStreamConfig {
   maxStore: number;
 }
 
+const DOLLAR = 0x24;
+
 /** Opens an account's store: an LMDB environment of its own (so the account can move), or memory. */
 export function openAccountStore(cfg: ShardJetStreamConfig, account: string): AccountStore {
   if (cfg.storeDir === undefined) return new MemoryAccountStore();
@@ -64,7 +66,10 @@ export function routeToJetStream(
 ): boolean {
   const headers = hdr > 0 ? data.subarray(0, hdr) : undefined;
   const payload = hdr >= 0 ? data.subarray(hdr) : data;
-  if (subject.startsWith(API_PREFIX)) {
+  // Every JetStream control subject starts with '$': one comparison spares the rest (stream subjects,
+  // reply subjects) three prefix tests.
+  const dollar = subject.charCodeAt(0) === DOLLAR;
+  if (dollar && subject.startsWith(API_PREFIX)) {
     if (js !== undefined) return handleApi(js, subject, reply, headers, payload);
     // On a JetStream server every account's `$JS.API.>` has a responder, even where it answers nothing.
     if (!jetstreamOn) return false;
@@ -73,8 +78,8 @@ export function routeToJetStream(
     return true;
   }
   if (js === undefined) return false;
-  if (subject.startsWith("$JS.ACK.")) return js.handleAck(subject, reply, payload);
-  if (subject.startsWith("$JS.FC.")) return js.handleFlowControl(subject);
+  if (dollar && subject.startsWith("$JS.ACK.")) return js.handleAck(subject, reply, payload);
+  if (dollar && subject.startsWith("$JS.FC.")) return js.handleFlowControl(subject);
   const stream = js.streamFor(subject, once);
   if (stream === undefined) return false;
   js.publishToStream(stream, subject, reply, headers, payload);
