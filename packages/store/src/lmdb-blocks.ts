@@ -143,11 +143,20 @@ export class BlockLog {
   blockAt(seq: number): Block | undefined {
     const c = this.last;
     if (c !== undefined && seq >= c.base && seq <= c.lastSeq) return c;
-    for (const { key, value } of this.db.getRange({ start: seqKey(seq), reverse: true, limit: 1 })) {
-      const b = Block.decode(key, value);
-      if (b.size > 0) this.last = b;
-      return b;
-    }
+    const b = this.find(seq);
+    if (b !== undefined) this.last = b;
+    return b;
+  }
+
+  /**
+   * Looks the block up in LMDB: first under `seq` itself (a message written alone, or a block starting
+   * there: a direct read), then with a cursor for the greatest key below.
+   */
+  private find(seq: number): Block | undefined {
+    const key = seqKey(seq);
+    const exact = this.db.getBinary(key);
+    if (exact !== undefined) return Block.decode(key, exact);
+    for (const { key: k, value } of this.db.getRange({ start: key, reverse: true, limit: 1 })) return Block.decode(k, value);
     return undefined;
   }
 
@@ -157,6 +166,20 @@ export class BlockLog {
     if (b === undefined) return undefined;
     const i = b.indexOf(seq);
     return i < 0 ? undefined : b.raw(i);
+  }
+
+  /** Whether `seq` is stored alone under its own key (a removal then deletes that key, reading nothing). */
+  storedAlone(seq: number): boolean {
+    const b = this.blockAt(seq);
+    return b !== undefined && b.size === 1 && b.base === seq;
+  }
+
+  /** Deletes the key of a message stored alone (see storedAlone); with `erase`, overwritten with zeros first. */
+  removeAlone(seq: number, size: number, erase: boolean): void {
+    const key = seqKey(seq);
+    if (erase) this.db.put(key, Buffer.alloc(size));
+    this.db.remove(key);
+    if (this.last !== undefined && this.last.base === seq) this.last = undefined;
   }
 
   /** The stored sequences and values in [from, to], ascending. */
@@ -223,13 +246,16 @@ export class BlockLog {
 
   // ---- writing (inside the commit transaction) ----------------------------------------------------
 
-  /** Writes new messages (ascending, after every stored sequence) as blocks. */
-  append(seqs: readonly number[], raws: readonly Buffer[]): void {
+  /**
+   * Writes new messages (ascending, after every stored sequence) as blocks of up to `maxMsgs` messages
+   * (1: each alone, as the store does for streams whose removals are scattered, see LmdbStreamStore).
+   */
+  append(seqs: readonly number[], raws: readonly Buffer[], maxMsgs = BLOCK_MAX_MSGS): void {
     let start = 0;
     while (start < seqs.length) {
       let end = start;
       let bytes = 0;
-      while (end < seqs.length && end - start < BLOCK_MAX_MSGS && (end === start || HEAD + 8 * (end - start + 1) + bytes + raws[end].length <= BLOCK_MAX_BYTES)) {
+      while (end < seqs.length && end - start < maxMsgs && (end === start || HEAD + 8 * (end - start + 1) + bytes + raws[end].length <= BLOCK_MAX_BYTES)) {
         bytes += raws[end].length;
         end++;
       }
@@ -242,20 +268,18 @@ export class BlockLog {
   /**
    * Removes stored sequences (ascending; ones not stored are ignored): each block they fall in is rewritten
    * once without them, or removed when nothing is left. Where `erase` says so, the block is first
-   * overwritten with those messages' bytes zeroed.
+   * overwritten with those messages' bytes zeroed. With `explode`, what a block keeps is written one
+   * message per key instead (removals scattered over a block would rewrite it again and again; alone, each
+   * later removal is a delete). Returns how many blocks were rewritten or removed.
    */
-  remove(seqs: readonly number[], erase: (seq: number) => boolean): void {
+  remove(seqs: readonly number[], erase: (seq: number) => boolean, explode = false): number {
     this.last = undefined;
+    let touched = 0;
     let k = 0;
     while (k < seqs.length) {
       const k0 = k;
-      let block: Block | undefined;
-      let key: Buffer | undefined;
-      for (const e of this.db.getRange({ start: seqKey(seqs[k]), reverse: true, limit: 1 })) {
-        key = Buffer.from(e.key);
-        block = Block.decode(e.key, e.value);
-      }
-      if (block === undefined || key === undefined) {
+      const block = this.find(seqs[k]);
+      if (block === undefined) {
         k++;
         continue;
       }
@@ -281,9 +305,18 @@ export class BlockLog {
       while (k < seqs.length && seqs[k] <= lastSeq) k++;
       if (k === k0) k++;
       if (keepSeqs.length === block.size) continue;
+      touched++;
+      const key = seqKey(block.base);
       if (zeroed) this.db.put(key, block.bytes);
-      if (keepSeqs.length === 0) this.db.remove(key);
-      else this.db.put(key, keepSeqs.length === 1 && keepSeqs[0] === block.base ? Buffer.from(keepRaws[0]) : encodeBlock(block.base, keepSeqs, keepRaws));
+      if (keepSeqs.length === 0) {
+        this.db.remove(key);
+      } else if (explode || (keepSeqs.length === 1 && keepSeqs[0] === block.base)) {
+        if (keepSeqs[0] !== block.base) this.db.remove(key);
+        for (let i = 0; i < keepSeqs.length; i++) this.db.put(seqKey(keepSeqs[i]), Buffer.from(keepRaws[i]));
+      } else {
+        this.db.put(key, encodeBlock(block.base, keepSeqs, keepRaws));
+      }
     }
+    return touched;
   }
 }

@@ -18,7 +18,7 @@
  */
 import type { Database } from "lmdb";
 import { filterMatches, isLiteralFilter, selectsAll } from "./filter.js";
-import { BlockLog } from "./lmdb-blocks.js";
+import { BLOCK_MAX_MSGS, BlockLog } from "./lmdb-blocks.js";
 import { decodeMessage, decodeSubject, EncodedMessage, encodeMessage, partLengths } from "./lmdb-codec.js";
 import { encodeState, type PersistedState } from "./lmdb-state.js";
 import {
@@ -74,6 +74,9 @@ interface SubjectKeys {
 interface Removal {
   subject: string;
   erase: boolean;
+  /** Stored alone under its own key (deleted directly at the commit), with this many bytes. */
+  alone: boolean;
+  size: number;
 }
 
 /** The per-subject count cache is dropped after a commit when larger than this. */
@@ -86,6 +89,10 @@ const SUBJECT_KEY_CACHE = 4096;
  */
 const FEW_SUBJECTS = 64;
 const SCAN_BEFORE_INDEX = 32;
+/** Past this many ranges written in blocks, they are merged into one (removals in it then read first). */
+const MAX_BLOCK_RANGES = 256;
+/** Per commit, the removal counts deciding whether a stream's removals are scattered keep this much. */
+const REMOVAL_DECAY = 0.9;
 /** Purges find their targets this many at a time. */
 const PURGE_BATCH = 1024;
 /**
@@ -128,6 +135,13 @@ export class LmdbStreamStore implements StreamStore {
   private readonly incKey: Buffer;
   /** The last committed messages, in memory (consumers read right behind the publishers). */
   private readonly recent: RecentMessages;
+  /** Removals seen (decayed per commit), the runs of consecutive sequences they came in, the last one. */
+  private removalsSeen = 0;
+  private runsSeen = 0;
+  private lastRemoved = -1;
+  /** The databases' last sequence at open, and the ranges written in blocks since (flat [from, to] pairs). */
+  private readonly openLast: number;
+  private blockRanges: number[] = [];
   /** The reader of `msgs` (of `dbs`, or of `newDbs` while they are written). */
   private log: BlockLog | undefined;
   private logDb: BinaryDb | undefined;
@@ -165,6 +179,7 @@ export class LmdbStreamStore implements StreamStore {
     this.lastTime = p.lastTime;
     this.numSubjects = p.numSubjects;
     this.dbLast = p.lastSeq;
+    this.openLast = p.lastSeq;
     this.pendingBase = p.lastSeq + 1;
     this.firstSeq = p.lastSeq + 1;
     if (dbs && p.messages > 0) this.firstSeq = this.blocksOf(dbs.msgs).first() ?? this.firstSeq;
@@ -313,7 +328,7 @@ export class LmdbStreamStore implements StreamStore {
       if (!raw) return false;
       subject = decodeSubject(raw);
       size = sizeOfRaw(raw);
-      this.removed.set(seq, { subject, erase });
+      this.removed.set(seq, { subject, erase, alone: this.writtenAlone(seq) || this.blocks.storedAlone(seq), size: raw.length });
       this.recent.drop(seq, erase);
     }
     this.messages--;
@@ -556,7 +571,15 @@ export class LmdbStreamStore implements StreamStore {
       // copy-on-write: the page that held the value before this transaction becomes free space and keeps
       // the old bytes until LMDB reuses it; readers never see them again.
       const removed = this.removed;
-      blocks.remove([...removed.keys()].sort((a, b) => a - b), (seq) => removed.get(seq)!.erase);
+      const sorted = [...removed.keys()].sort((a, b) => a - b);
+      const inBlocks: number[] = [];
+      for (const seq of sorted) {
+        const r = removed.get(seq)!;
+        if (r.alone) blocks.removeAlone(seq, r.size, r.erase);
+        else inBlocks.push(seq);
+      }
+      this.noteRemovals(sorted);
+      if (inBlocks.length > 0) blocks.remove(inBlocks, (seq) => removed.get(seq)!.erase, this.scattered());
     }
     const seqs: number[] = [];
     const raws: Buffer[] = [];
@@ -565,7 +588,9 @@ export class LmdbStreamStore implements StreamStore {
       seqs.push(m.seq);
       raws.push(m.raw);
     }
-    blocks.append(seqs, raws);
+    const alone = this.scattered();
+    blocks.append(seqs, raws, alone ? 1 : BLOCK_MAX_MSGS);
+    if (!alone && seqs.length > 1) this.noteBlockRange(seqs[0], seqs[seqs.length - 1]);
     // A subject whose count ends where it started (a KV put replacing the key's last value) keeps its
     // count record: rewriting it was one LMDB put per message.
     const sameCount = new Set<string>();
@@ -594,6 +619,50 @@ export class LmdbStreamStore implements StreamStore {
         numSubjects: this.numSubjects,
       }),
     );
+  }
+
+  /**
+   * Removals in runs of consecutive sequences (limits trimming the front, acks of a work queue, a KV bucket
+   * updating its keys in turn) take a block rewrite per run; scattered ones (a KV bucket's keys updated at
+   * random) take one per message. Streams removing that way get their messages written one per key, which
+   * a removal deletes without rewriting anything. Decayed counts of removals and of runs decide.
+   */
+  private noteRemovals(sorted: readonly number[]): void {
+    let runs = 0;
+    let prev = this.lastRemoved;
+    for (const seq of sorted) {
+      if (seq !== prev + 1) runs++;
+      prev = seq;
+    }
+    this.lastRemoved = prev;
+    this.removalsSeen = this.removalsSeen * REMOVAL_DECAY + sorted.length;
+    this.runsSeen = this.runsSeen * REMOVAL_DECAY + runs;
+  }
+
+  /**
+   * Whether `seq` was written alone by this store (after the databases' last sequence at open, outside
+   * every range written in blocks): its removal then needs no read to tell.
+   */
+  private writtenAlone(seq: number): boolean {
+    if (seq <= this.openLast) return false;
+    const r = this.blockRanges;
+    for (let i = r.length - 2; i >= 0; i -= 2) {
+      if (seq > r[i + 1]) return true;
+      if (seq >= r[i]) return false;
+    }
+    return true;
+  }
+
+  /** Sequences [from, to] were written in blocks (some maybe alone: a conservative record). */
+  private noteBlockRange(from: number, to: number): void {
+    const r = this.blockRanges;
+    if (r.length > 0 && r[r.length - 1] >= from - 1 - PENDING_GAP_MAX) r[r.length - 1] = to;
+    else if (r.length >= 2 * MAX_BLOCK_RANGES) this.blockRanges = [r[0], to];
+    else r.push(from, to);
+  }
+
+  private scattered(): boolean {
+    return this.removalsSeen >= 16 && this.runsSeen * 2 > this.removalsSeen;
   }
 
   /** @internal The commit transaction that ran `flushInto` is durable: the overlay becomes the database. */

@@ -1,6 +1,6 @@
 /**
  * Message blocks (lmdb-blocks.ts) against a plain model: random appends (blocks of every size, values up to
- * past the block limit), removals and erasures rewriting blocks, and every read (point, both directions,
+ * past the block limit), removals and erasures rewriting blocks (or splitting them into single messages), and every read (point, both directions,
  * counts, first) in between; plus values stored one per key, as before blocks, read alongside blocks.
  */
 import { open, type RootDatabase } from "lmdb";
@@ -61,7 +61,7 @@ describe("message blocks", () => {
           raws.push(v);
           model.set(last, Buffer.from(v));
         }
-        env.transactionSync(() => log.append(seqs, raws));
+        env.transactionSync(() => log.append(seqs, raws, rand(4) === 0 ? 1 : undefined));
       } else if (op < 8 && model.size > 0) {
         // Removals: scattered, a run, or sequences never stored; some erased.
         const keys = [...model.keys()];
@@ -71,7 +71,8 @@ describe("message blocks", () => {
         for (let i = 0; i < n; i++) picks.add(rand(3) === 0 ? keys[rand(keys.length)] : rand(5) === 0 ? rand(last + 3) : keys[(at + i) % keys.length]);
         const seqs = [...picks].sort((a, b) => a - b);
         const erased = new Set(seqs.filter(() => rand(3) === 0));
-        env.transactionSync(() => log.remove(seqs, (s) => erased.has(s)));
+        const explode = rand(3) === 0; // what the blocks keep written one per key, as for scattered removals
+        env.transactionSync(() => log.remove(seqs, (s) => erased.has(s), explode));
         for (const s of seqs) model.delete(s);
       }
       const stored = [...model.keys()].sort((a, b) => a - b);
