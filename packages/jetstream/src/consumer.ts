@@ -157,6 +157,8 @@ export class Consumer {
   private filters: string[];
   /** sample_freq as a percentage (0: no ack metrics). */
   private samplePercent: number;
+  /** `$JS.ACK.<stream>.<consumer>.`: the start of every ack subject this consumer hands out. */
+  private readonly ackPrefix: string;
 
   constructor(
     readonly stream: Stream,
@@ -168,6 +170,7 @@ export class Consumer {
     state?: ConsumerState,
   ) {
     this.name = name;
+    this.ackPrefix = `$JS.ACK.${stream.name}.${name}.`;
     this.config = config;
     this.created = created;
     this.ephemeral = ephemeral;
@@ -407,7 +410,7 @@ export class Consumer {
     const deliveries = entry === undefined ? 1 : entry.deliveries + 1;
     const cseq = this.deliveredCseq + 1;
     const pendingAfter = entry === undefined ? this.numPending() - 1 : this.numPending();
-    const ackSubject = `$JS.ACK.${this.stream.name}.${this.name}.${deliveries}.${msg.seq}.${cseq}.${msg.time}.${pendingAfter}`;
+    const ackSubject = `${this.ackPrefix}${deliveries}.${msg.seq}.${cseq}.${msg.time}.${pendingAfter}`;
     let headers = msg.headers;
     let data = msg.data;
     if (cfg.headers_only) {
@@ -418,7 +421,8 @@ export class Consumer {
     if (size > budget) return -2;
 
     this.deliveredCseq = cseq;
-    const deadline = Date.now() + this.ackWaitMs(deliveries);
+    const now = Date.now();
+    const deadline = now + this.ackWaitMs(deliveries);
     if (entry !== undefined) {
       this.redeliverQueue.shift();
       entry.queued = false;
@@ -426,7 +430,7 @@ export class Consumer {
       entry.deliveries = deliveries;
       entry.cseq = cseq;
       entry.deadline = deadline;
-      entry.sentAt = Date.now();
+      entry.sentAt = now;
     } else {
       if (this.lpsQueue !== undefined && this.lpsQueue[0] === msg.seq) this.lpsQueue.shift();
       else if (this.pendingCount > 0) this.pendingCount--;
@@ -435,7 +439,7 @@ export class Consumer {
         this.ackCseq = cseq;
         this.ackSseq = this.deliveredSseq;
       } else {
-        this.pending.set(msg.seq, { cseq, firstCseq: cseq, deliveries: 1, deadline, sentAt: Date.now(), queued: false });
+        this.pending.set(msg.seq, { cseq, firstCseq: cseq, deliveries: 1, deadline, sentAt: now, queued: false });
         this.pendingOrder.push(msg.seq, this.pending);
       }
     }
