@@ -517,9 +517,14 @@ export class AccountJetStream {
     // so the tokens are found by position rather than split into nine strings.
     const d = tokenEnds(subject, 8);
     if (d === undefined) return false;
-    const c = this.streams.get(subject.slice(d[1] + 1, d[2]))?.consumers.get(subject.slice(d[2] + 1, d[3]));
+    return this.ackConsumer(subject.slice(d[1] + 1, d[2]), subject.slice(d[2] + 1, d[3]), Number(subject.slice(d[4] + 1, d[5])), data, reply);
+  }
+
+  /** An ack for stream sequence `sseq` of a consumer, its subject already read; false when there is no such consumer. */
+  ackConsumer(stream: string, consumer: string, sseq: number, data: Uint8Array, reply: string | undefined): boolean {
+    const c = this.streams.get(stream)?.consumers.get(consumer);
     if (c === undefined) return false;
-    c.ack(Number(subject.slice(d[4] + 1, d[5])), data, reply);
+    c.ack(sseq, data, reply);
     return true;
   }
 

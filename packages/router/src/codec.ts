@@ -154,6 +154,29 @@ export class BatchWriter {
 const INTERN_SLOTS = 4096;
 const interned: string[] = new Array<string>(INTERN_SLOTS).fill("");
 
+/** Decodes `buf[start, end)` as a string, interned (see INTERN_SLOTS) when short and ASCII. */
+export function decodeInterned(buf: Buffer, start: number, end: number): string {
+  const len = end - start;
+  if (len === 0) return "";
+  let h = 0x811c9dc5 | 0;
+  for (let i = start; i < end; i++) {
+    const c = buf[i];
+    if (c >= 0x80) return buf.toString("utf8", start, end);
+    h = Math.imul(h ^ c, 0x01000193);
+  }
+  if (len > 128) return buf.latin1Slice(start, end);
+  const slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
+  const cached = interned[slot];
+  if (cached.length === len) {
+    let i = 0;
+    while (i < len && cached.charCodeAt(i) === buf[start + i]) i++;
+    if (i === len) return cached;
+  }
+  const s = buf.latin1Slice(start, end);
+  interned[slot] = s;
+  return s;
+}
+
 export class BatchReader {
   private readonly buf: Buffer;
   private readonly view: DataView;
@@ -196,26 +219,26 @@ export class BatchReader {
     const buf = this.buf;
     const len = buf[this.pos] | (buf[this.pos + 1] << 8);
     const start = this.pos + 2;
-    const end = start + len;
-    this.pos = end;
-    if (len === 0) return "";
-    let h = 0x811c9dc5 | 0;
-    for (let i = start; i < end; i++) {
-      const c = buf[i];
-      if (c >= 0x80) return buf.toString("utf8", start, end);
-      h = Math.imul(h ^ c, 0x01000193);
-    }
-    if (len > 128) return buf.latin1Slice(start, end);
-    const slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
-    const cached = interned[slot];
-    if (cached.length === len) {
-      let i = 0;
-      while (i < len && cached.charCodeAt(i) === buf[start + i]) i++;
-      if (i === len) return cached;
-    }
-    const s = buf.latin1Slice(start, end);
-    interned[slot] = s;
-    return s;
+    this.pos = start + len;
+    return decodeInterned(buf, start, start + len);
+  }
+
+  /** The bytes of the next string, without reading it: its first byte's offset in `bytesView` (length: `peekLength`). */
+  peekStr(): number {
+    return this.pos + 2;
+  }
+
+  peekLength(): number {
+    return this.buf[this.pos] | (this.buf[this.pos + 1] << 8);
+  }
+
+  skipStr(): void {
+    this.pos += 2 + this.peekLength();
+  }
+
+  /** The batch's bytes (read-only use: offsets from peekStr). */
+  get bytesView(): Buffer {
+    return this.buf;
   }
 
   optStr(): string | undefined {

@@ -1,6 +1,7 @@
 import { type AccountConfig, type ResponseType, serviceImportSubject, streamImportSubject } from "@tsnats/accounts";
 import { BLANK_REPLY, NO_RESPONDERS_HEADER, addHeader, randomBase62 } from "@tsnats/protocol";
 import { type AccountState, type InternalHandler, LocalSub, type ResponseMapping, type ShardClient, buildAccountStates } from "./account-state.js";
+import { type AckTarget, parseAckSubject } from "./ack-subject.js";
 import { BatchReader, BatchWriter } from "./codec.js";
 import { ClientFlags, In, NO_ANSWER, Out, Peer, PeerKind } from "./ops.js";
 import { placeAccount } from "./placement.js";
@@ -28,6 +29,11 @@ export interface ShardConfig {
 
 /** Messages that went through more imports than this are dropped: a loop guard beyond config validation. */
 const MAX_HOPS = 16;
+/** Where ackFast reads an ack subject's parts (one shard thread: one scratch object). */
+const ACK: AckTarget = { stream: "", consumer: "", sseq: 0 };
+const ACK_SUBJECT_START = "$JS.ACK.";
+/** `$JS.ACK.` and seven one-byte tokens with their dots. */
+const ACK_MIN = 8 + 13;
 
 /** Where a message came from, for echo suppression, no-responders, loop cuts and batch references. */
 interface Origin {
@@ -278,6 +284,10 @@ export class Shard {
         case In.Pub:
         case In.PubHinted: {
           const cid = r.u32();
+          if (this.ackFast(r, cid, op)) {
+            pubIndex++;
+            break;
+          }
           const subject = r.str();
           const reply = r.optStr();
           const hdr = r.i32();
@@ -329,6 +339,35 @@ export class Shard {
     this.inBatch = false;
     this.io.toMain(this.toMain.take());
     this.flushPeers();
+  }
+
+  /**
+   * A client's JetStream ack (`$JS.ACK.…`, the reader at its subject), applied without a string of the
+   * subject or a route, when routing it could do nothing else: the account has the consumer, nothing
+   * subscribed can match a `$JS.` subject, and no import or export maps it. Otherwise (false, the reader
+   * where it was) the publish takes the ordinary route.
+   */
+  private ackFast(r: BatchReader, cid: number, op: number): boolean {
+    const start = r.peekStr();
+    const len = r.peekLength();
+    const buf = r.bytesView;
+    if (len < ACK_MIN || buf[start] !== 0x24 || buf[start + 4] !== 0x41 /* A of ACK */) return false;
+    const acc = this.clients.get(cid)?.account;
+    const js = acc?.js;
+    if (acc === undefined || js === undefined || acc.serviceImports.count > 0 || acc.streamExports.count > 0 || !acc.sublist.firstTokenFree("$JS")) return false;
+    if (!parseAckSubject(buf, start, start + len, ACK)) return false;
+    const at = r.pos;
+    r.skipStr();
+    const reply = r.optStr();
+    const hdr = r.i32();
+    const data = r.bytes();
+    if (!js.ackConsumer(ACK.stream, ACK.consumer, ACK.sseq, hdr >= 0 ? data.subarray(hdr) : data, reply)) {
+      r.pos = at;
+      return false;
+    }
+    // No hint for a `$` subject; the reply (an ack waiting for its confirmation) may get one.
+    if (op === In.PubHinted) writeHints(this.toMain, cid, acc, ACK_SUBJECT_START, reply);
+    return true;
   }
 
   /** A batch from another shard: messages entering this shard's accounts through imports. */

@@ -153,6 +153,11 @@ export class Sublist<S extends Subscription> {
     return this.matcher.match(subject) ?? EMPTY_RESULT;
   }
 
+  /** Whether nothing subscribed can match any subject whose first token is `token` (e.g. "$JS"). */
+  firstTokenFree(token: string): boolean {
+    return this.matcher.firstTokenFree(token);
+  }
+
   /**
    * Whether the literal `subject`'s match holds for every subject that differs in the last token alone
    * (see TrieMatcher.lastTokenFree): a requester's `_INBOX.<id>.*` gets one answer for all its replies.

@@ -33,6 +33,12 @@ export class TrieMatcher<S extends Subscription> {
     return this.builder.finish();
   }
 
+  /** Whether no subscription can match a subject whose first token is `token` (no root wildcard either). */
+  firstTokenFree(token: string): boolean {
+    const root = this.root;
+    return root.pwc === null && root.fwc === null && (root.nodes === null || !root.nodes.has(token));
+  }
+
   /** Whether any subscription matches `subject`; stops at the first one found. */
   hasInterest(subject: string): boolean {
     return this.tokenize(subject) && this.any(this.root, 0);

@@ -1,0 +1,52 @@
+/**
+ * A JetStream ack subject read straight from a batch's bytes:
+ * `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<ts>.<pending>`. A consumer's every delivery is
+ * acked on a subject of its own, so making a string of each (and cutting it up again) cost the shard more
+ * than the ack itself; here only the stream and consumer names become strings, interned like the batch's.
+ */
+import { decodeInterned } from "./codec.js";
+
+const PREFIX = Buffer.from("$JS.ACK.", "latin1");
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NINE = 0x39;
+/** Tokens after the prefix: stream, consumer, delivered, sseq, cseq, ts, pending. */
+const TOKENS = 7;
+const SSEQ = 3;
+
+export interface AckTarget {
+  stream: string;
+  consumer: string;
+  sseq: number;
+}
+
+/**
+ * Parses `buf[start, end)` into `out`. False when it is not an ack subject of exactly nine non-empty
+ * tokens with a decimal stream sequence (then the subject takes the ordinary route, which decides).
+ */
+export function parseAckSubject(buf: Buffer, start: number, end: number, out: AckTarget): boolean {
+  const n = PREFIX.length;
+  if (end - start <= n) return false;
+  for (let i = 0; i < n; i++) if (buf[start + i] !== PREFIX[i]) return false;
+  let tokenStart = start + n;
+  let token = 0;
+  for (let i = tokenStart; i <= end; i++) {
+    if (i < end && buf[i] !== DOT) continue;
+    if (i === tokenStart || token === TOKENS) return false;
+    if (token === 0) out.stream = decodeInterned(buf, tokenStart, i);
+    else if (token === 1) out.consumer = decodeInterned(buf, tokenStart, i);
+    else if (token === SSEQ) {
+      if (i - tokenStart > 15) return false; // beyond exact integers
+      let v = 0;
+      for (let k = tokenStart; k < i; k++) {
+        const c = buf[k];
+        if (c < ZERO || c > NINE) return false;
+        v = v * 10 + (c - ZERO);
+      }
+      out.sseq = v;
+    }
+    token++;
+    tokenStart = i + 1;
+  }
+  return token === TOKENS;
+}
