@@ -18,6 +18,7 @@
  */
 import type { Database } from "lmdb";
 import { readSeq, seqKey } from "./lmdb-codec.js";
+import { lowerBoundSeq } from "./sorted.js";
 
 const MARKER = 0xff;
 const HEAD = 12;
@@ -70,14 +71,7 @@ export class Block {
 
   /** The index of the first message with sequence >= `seq` (size when none). */
   lowerBound(seq: number): number {
-    let lo = 0;
-    let hi = this.size;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.seq(mid) < seq) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return lowerBoundSeq(this, seq);
   }
 
   /** The index of `seq`, or -1. */
@@ -118,11 +112,6 @@ export function encodeBlock(base: number, seqs: readonly number[], raws: readonl
     out.writeUInt32LE(end, HEAD + 4 * n + 4 * i);
   }
   return out;
-}
-
-/** The key of a block whose base is `seq`. */
-export function blockKey(seq: number): Buffer {
-  return seqKey(seq);
 }
 
 /**

@@ -16,6 +16,7 @@
  */
 import { createHash } from "node:crypto";
 import { readSeq, seqKey } from "./lmdb-codec.js";
+import { lowerBoundSeq } from "./sorted.js";
 
 const MAX_RAW_SUBJECT_KEY = 1024;
 const HASHED = 0xff;
@@ -97,14 +98,7 @@ export class IndexChunk {
 
   /** The first index whose sequence is >= `seq` (size when none). */
   lowerBound(seq: number): number {
-    let lo = 0;
-    let hi = this.size;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.seq(mid) < seq) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return lowerBoundSeq(this, seq);
   }
 
   seqs(): number[] {

@@ -38,3 +38,16 @@ export function lmdbHarness(mode: CheckpointMode, options: LmdbAccountStoreOptio
     },
   };
 }
+
+/** A seeded xorshift32 generator: rand(n) in [0, n). */
+export function rng(seed: number): (n: number) => number {
+  let x = seed >>> 0 || 1;
+  return (n) => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x % n;
+  };
+}

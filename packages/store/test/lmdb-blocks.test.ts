@@ -7,19 +7,8 @@ import { open, type RootDatabase } from "lmdb";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BLOCK_MAX_BYTES, BlockLog } from "../src/lmdb-blocks.js";
 import { seqKey } from "../src/lmdb-codec.js";
-import { tempDir } from "./helpers.js";
+import { rng, tempDir } from "./helpers.js";
 
-function rng(seed: number): (n: number) => number {
-  let x = seed >>> 0 || 1;
-  return (n) => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x % n;
-  };
-}
 
 /** A stored value: a 16-byte head like a message's (time 1, never the block marker), then the sequence. */
 function value(seq: number, size: number): Buffer {

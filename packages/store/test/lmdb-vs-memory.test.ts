@@ -6,20 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { LmdbAccountStore, MemoryStreamStore, type PurgeOptions, type StreamStore } from "../src/index.js";
 import { allMessages } from "./conformance.js";
-import { tempDir } from "./helpers.js";
+import { rng, tempDir } from "./helpers.js";
 
-function rng(seed: number): (n: number) => number {
-  let x = seed >>> 0 || 1;
-  return (n) => {
-    // xorshift32
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x % n;
-  };
-}
 
 interface Scenario {
   seed: number;
