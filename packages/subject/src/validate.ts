@@ -56,11 +56,13 @@ function scan(subject: string, wildcardsAllowed: boolean): boolean {
   if (len === 0) return false;
   let tokenStart = 0;
   let sawFullWildcard = false;
-  // i === len acts as a final separator so the last token is checked by the same code.
-  for (let i = 0; i <= len; i++) {
-    const c = i < len ? subject.charCodeAt(i) : DOT;
+  for (let i = 0; i < len; i++) {
+    const c = subject.charCodeAt(i);
+    // Every character that needs a second look (separator, whitespace, `*`) sorts at or below '.': the
+    // common case costs one comparison. `>` (above it) only matters as a whole token, checked at its end.
+    if (c > DOT) continue;
     if (c === DOT) {
-      // Empty token (leading/trailing/double dot), or any token after `>`.
+      // Empty token (leading or double dot), or any token after `>`.
       if (i === tokenStart || sawFullWildcard) return false;
       if (i - tokenStart === 1) {
         const t = subject.charCodeAt(tokenStart);
@@ -73,6 +75,12 @@ function scan(subject: string, wildcardsAllowed: boolean): boolean {
     } else if (isSubjectWhitespace(c)) {
       return false;
     }
+  }
+  // The last token: not empty (trailing dot), not after `>`, and a wildcard only where allowed.
+  if (len === tokenStart || sawFullWildcard) return false;
+  if (len - tokenStart === 1 && !wildcardsAllowed) {
+    const t = subject.charCodeAt(tokenStart);
+    if (t === GT || t === STAR) return false;
   }
   return true;
 }

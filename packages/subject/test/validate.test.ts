@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isValidLiteralSubject, isValidSubject, subjectIsLiteral, subjectMatches, tokenCount } from "../src/index.js";
+import { rng } from "./helpers.js";
 
 // [subject, isValidSubject, isValidLiteralSubject]
 const cases: [string, boolean, boolean][] = [
@@ -150,5 +151,34 @@ describe("subjectMatches", () => {
     ["foo.bar.baz", "foo.>.baz", false],
   ])("%j vs %j -> %s", (subject, filter, expected) => {
     expect(subjectMatches(subject, filter)).toBe(expected);
+  });
+});
+
+/** nats-server's rules spelled out the slow way (split into tokens), to check the one-pass scan against. */
+function referenceValid(subject: string, wildcards: boolean): boolean {
+  if (subject === "" || /[ \t\n\r\f]/.test(subject)) return false;
+  const tokens = subject.split(".");
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t === "") return false;
+    if (t === "*" || t === ">") {
+      if (!wildcards) return false;
+      if (t === ">" && i !== tokens.length - 1) return false;
+    }
+  }
+  return true;
+}
+
+describe("subject validation against a token-by-token reference", () => {
+  it("agrees on 20,000 random strings over separators, wildcards, whitespace and letters", () => {
+    const rand = rng(7);
+    const alphabet = [".", ".", "*", ">", "a", "b", "ü", " ", "\t", "\f", "-"];
+    for (let n = 0; n < 20_000; n++) {
+      let s = "";
+      const len = Math.floor(rand() * 9);
+      for (let i = 0; i < len; i++) s += alphabet[Math.floor(rand() * alphabet.length)];
+      expect([s, isValidSubject(s)]).toEqual([s, referenceValid(s, true)]);
+      expect([s, isValidLiteralSubject(s)]).toEqual([s, referenceValid(s, false)]);
+    }
   });
 });
