@@ -28,17 +28,34 @@ export class MsgHeadCache {
   private lastReply: string | undefined = undefined;
   private head: Buffer | undefined = undefined;
 
+  /** Makes `prefix` the one of this subject, sid and kind; false when it already was. */
+  private select(subject: string, sid: string, hmsg: boolean): boolean {
+    if (subject === this.subject && sid === this.sid && hmsg === this.hmsg) return false;
+    this.subject = subject;
+    this.sid = sid;
+    this.hmsg = hmsg;
+    this.prefix = Buffer.from(`${hmsg ? "HMSG" : "MSG"} ${subject} ${sid} `, "utf8");
+    this.head = undefined;
+    this.lastReply = undefined;
+    return true;
+  }
+
+  /**
+   * Writes the line's start for a message whose reply is the encoded bytes `src[start, end)` (a reply read
+   * from a shard's batch, never decoded): such replies are unique per message, so they are never cached.
+   */
+  writeReplyBytes(out: OutboundBuffer, subject: string, sid: string, src: Uint8Array, start: number, end: number, hmsg: boolean): void {
+    this.select(subject, sid, hmsg);
+    this.lastReply = undefined;
+    out.head(this.prefix);
+    out.copy(src, start, end);
+    out.byte(SP);
+  }
+
   /** Writes the line's start for this message to `out`. */
   write(out: OutboundBuffer, subject: string, sid: string, reply: string | undefined, hmsg: boolean): void {
     if (reply === "") reply = undefined;
-    if (subject !== this.subject || sid !== this.sid || hmsg !== this.hmsg) {
-      this.subject = subject;
-      this.sid = sid;
-      this.hmsg = hmsg;
-      this.prefix = Buffer.from(`${hmsg ? "HMSG" : "MSG"} ${subject} ${sid} `, "utf8");
-      this.head = undefined;
-      this.lastReply = undefined;
-    } else if (this.head !== undefined && reply === this.headReply) {
+    if (!this.select(subject, sid, hmsg) && this.head !== undefined && reply === this.headReply) {
       out.head(this.head);
       return;
     }
@@ -95,6 +112,32 @@ export function writeMsg(
       out.byte(SP);
     }
   }
+  if (headerSize >= 0) {
+    out.uint(headerSize);
+    out.byte(SP);
+  }
+  out.uint(data.length);
+  out.crlf();
+  out.bytes(data);
+  out.crlf();
+}
+
+/**
+ * writeMsg for a message whose reply subject is already encoded: the non-empty bytes `src[start, end)`
+ * (not BLANK_REPLY, which is written as an empty token).
+ */
+export function writeMsgReplyBytes(
+  out: OutboundBuffer,
+  subject: string,
+  sid: string,
+  src: Uint8Array,
+  start: number,
+  end: number,
+  headerSize: number,
+  data: Uint8Array,
+  heads: MsgHeadCache,
+): void {
+  heads.writeReplyBytes(out, subject, sid, src, start, end, headerSize >= 0);
   if (headerSize >= 0) {
     out.uint(headerSize);
     out.byte(SP);

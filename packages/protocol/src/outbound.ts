@@ -108,6 +108,20 @@ export class OutboundBuffer {
     this.pos = p;
   }
 
+  /** Appends `src[start, end)` (an already encoded token, such as a reply subject read from a batch). */
+  copy(src: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    const slab = this.reserve(n);
+    if (n > 64) {
+      slab.set(src.subarray(start, end), this.pos);
+      this.pos += n;
+      return;
+    }
+    let p = this.pos;
+    for (let i = start; i < end; i++) slab[p++] = src[i];
+    this.pos = p;
+  }
+
   byte(b: number): void {
     const slab = this.reserve(1);
     slab[this.pos++] = b;

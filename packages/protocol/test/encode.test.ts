@@ -8,6 +8,7 @@ import {
   encodeInfo,
   headerValue,
   writeMsg,
+  writeMsgReplyBytes,
   BLANK_REPLY,
   ClientErrors,
   MsgHeadCache,
@@ -41,6 +42,34 @@ describe("writeMsg", () => {
       writeMsg(plain, subject, sid, reply, hdr, data);
     }
     expect(drain(cached)).toBe(drain(plain));
+  });
+
+  it("writes a reply given as bytes like the same reply given as a string, interleaved with the cached paths", () => {
+    const subjects = ["a", "$JS.ACK.S.C.1.2"];
+    const replies = [undefined, BLANK_REPLY, "_INBOX.r1", "_INBOX.r1", "$JS.ACK.S.C.1.2.3.1795432632149000000.0", `x.${"y".repeat(80)}`, "inbox.ü.0123456789"];
+    let seed = 11;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const mixed = new OutboundBuffer();
+    const plain = new OutboundBuffer();
+    const heads = new MsgHeadCache();
+    for (let i = 0; i < 3000; i++) {
+      const subject = subjects[rnd(5) === 0 ? 1 : 0];
+      const reply = replies[rnd(replies.length)];
+      const hdr = rnd(10) === 0 ? 0 : -1;
+      const data = Buffer.from(`m${i}`);
+      if (reply !== undefined && reply !== BLANK_REPLY && rnd(2) === 0) {
+        // As a batch holds it: somewhere inside a bigger buffer.
+        const src = Buffer.concat([Buffer.from("..."), Buffer.from(reply, "utf8"), Buffer.from("...")]);
+        writeMsgReplyBytes(mixed, subject, "9", src, 3, src.length - 3, hdr, data, heads);
+      } else {
+        writeMsg(mixed, subject, "9", reply, hdr, data, heads);
+      }
+      writeMsg(plain, subject, "9", reply, hdr, data);
+    }
+    expect(drain(mixed)).toBe(drain(plain));
   });
 
   it("encodes MSG with and without reply", () => {

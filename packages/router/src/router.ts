@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { MessageChannel } from "node:worker_threads";
 import type { AccountConfig } from "@tsnats/accounts";
-import { BatchReader, BatchWriter } from "./codec.js";
+import { BatchReader, BatchWriter, decodeInterned } from "./codec.js";
 import { InProcessHost, type PeerLink, type ShardHost, WorkerHost } from "./hosts.js";
 import { DeliveryHints, type HintedRoute } from "./delivery-hints.js";
 import { ClientFlags, In, NO_ANSWER, Out } from "./ops.js";
@@ -12,6 +12,12 @@ import type { ShardJetStreamConfig } from "./shard-jetstream.js";
 /** Where the router's deliveries go: the front-end's connections. */
 export interface RouterSink<H> {
   deliver(client: H, sid: string, subject: string, reply: string | undefined, headerSize: number, data: Uint8Array): void;
+  /**
+   * `deliver` with the reply subject as the UTF-8 bytes `src[start, end)` of a shard's batch (valid during
+   * the call only): long replies are unique per message (ack subjects, inboxes), and the front-end can
+   * copy them to the client without making a string of them.
+   */
+  deliverReplyBytes(client: H, sid: string, subject: string, src: Buffer, start: number, end: number, headerSize: number, data: Uint8Array): void;
   /** Everything `client` sent before barrier `token` was processed (and its deliveries handed over). */
   barrier(client: H, token: number): void;
   /**
@@ -89,6 +95,11 @@ const WORKER_FILE = fileURLToPath(new URL("./shard-worker.js", import.meta.url))
  * clients that publish to that shard, until the shard is back under the low mark: a slow shard (or a
  * flood) cannot make the front-end queue without bound.
  */
+/**
+ * Replies at least this long are handed to the front-end as bytes (deliverReplyBytes): shorter ones are
+ * interned strings that repeat (and the one-space BLANK_REPLY must stay a string).
+ */
+const REPLY_BYTES_MIN = 16;
 const IN_FLIGHT_HIGH = 64;
 const IN_FLIGHT_LOW = 16;
 
@@ -466,11 +477,18 @@ export class Router<H> {
       } else if (op === Out.Msg) {
         const sub = subs.get(r.u32());
         const subject = r.str();
-        const reply = r.optStr();
+        const replyAt = r.peekStr();
+        const replyLen = r.peekLength();
+        r.skipStr();
         const hdr = r.i32();
         const data = r.bytes();
         if (sub === undefined || !counted(sub, this)) continue;
-        sink.deliver(sub.client.handle, sub.sid, subject, reply, hdr, data);
+        if (replyLen >= REPLY_BYTES_MIN) {
+          sink.deliverReplyBytes(sub.client.handle, sub.sid, subject, r.bytesView, replyAt, replyAt + replyLen, hdr, data);
+        } else {
+          const reply = replyLen === 0 ? undefined : decodeInterned(r.bytesView, replyAt, replyAt + replyLen);
+          sink.deliver(sub.client.handle, sub.sid, subject, reply, hdr, data);
+        }
       } else if (op === Out.Hint) {
         this.learnHint(link, r);
       } else if (op === Out.HintsReset) {

@@ -11,6 +11,7 @@ import {
   PONG,
   encodeErr,
   writeMsg,
+  writeMsgReplyBytes,
 } from "@tsnats/protocol";
 import { isValidLiteralSubject, isValidSubject } from "@tsnats/subject";
 import type { Authenticator, Identity } from "@tsnats/accounts";
@@ -388,6 +389,22 @@ export class ClientConnection implements ClientOpHandler {
     }
     if (this.tracing) this.log.trace(`->> [${headerSize >= 0 ? "HMSG" : "MSG"} ${subject} ${sid}${reply ? ` ${reply}` : ""} ${data.length}]`);
     writeMsg(this.out, subject, sid, reply, headerSize, data, this.heads);
+    this.stats.outMsgs++;
+    this.stats.outBytes += data.length;
+    this.queued();
+  }
+
+  /**
+   * `deliver` for a message whose reply subject is still the encoded bytes `src[start, end)` (as the routing
+   * core handed them over): copied to the output as they are, unless this connection needs the reply as a
+   * string (permissions tracking responses, tracing) or rewrites the message (headers stripped).
+   */
+  deliverReplyBytes(sid: string, subject: string, src: Buffer, start: number, end: number, headerSize: number, data: Uint8Array): void {
+    if (this.phase >= Phase.Closing) return;
+    if (this.permissions !== undefined || this.tracing || (headerSize >= 0 && !this.options.headers)) {
+      return this.deliver(sid, subject, src.toString("utf8", start, end), headerSize, data);
+    }
+    writeMsgReplyBytes(this.out, subject, sid, src, start, end, headerSize, data, this.heads);
     this.stats.outMsgs++;
     this.stats.outBytes += data.length;
     this.queued();

@@ -76,6 +76,7 @@ export class Server implements ConnectionHost {
     this.auth = new Authenticator(view);
     const sink: RouterSink<ClientConnection> = {
       deliver: (conn, sid, subject, reply, headerSize, data) => conn.deliver(sid, subject, reply, headerSize, data),
+      deliverReplyBytes: (conn, sid, subject, src, start, end, headerSize, data) => conn.deliverReplyBytes(sid, subject, src, start, end, headerSize, data),
       barrier: (conn) => conn.barrierPassed(),
       // Under load (more answers in flight) shard output is written at the end of the event-loop turn, so
       // every answer that arrived in the turn reaches a socket in one write: a syscall per connection per
