@@ -5,6 +5,8 @@ const BIG_PAYLOAD = 16 * 1024;
 /** Slabs start small (idle connections hold little) and double up to this size while a connection is busy. */
 const MIN_SLAB = 4 * 1024;
 const MAX_SLAB = 64 * 1024;
+/** Strings longer than this are written with one native call rather than a loop per char. */
+const NATIVE_FROM = 24;
 
 /**
  * A connection's outgoing bytes between two flushes. Small writes are appended to a slab; `take()` hands
@@ -42,12 +44,12 @@ export class OutboundBuffer {
 
   /**
    * Appends a latin1 string. Short ones (protocol words, subjects, sids) are copied char by char: a
-   * native write call costs more than the loop for the lengths seen here.
+   * native write call costs more than the loop up to about NATIVE_FROM chars (measured).
    */
   ascii(s: string): void {
     const n = s.length;
     const slab = this.reserve(n);
-    if (n > 64) {
+    if (n > NATIVE_FROM) {
       this.pos += slab.latin1Write(s, this.pos);
       return;
     }
@@ -66,11 +68,7 @@ export class OutboundBuffer {
   /** Appends a subject or other token: byte per char when it is ASCII, UTF-8 otherwise. */
   token(s: string): void {
     const n = s.length;
-    if (n > 64) {
-      for (let i = 0; i < n; i++) if (s.charCodeAt(i) >= 0x80) return this.utf8(s);
-      this.ascii(s);
-      return;
-    }
+    if (n > NATIVE_FROM) return this.utf8(s);
     const slab = this.reserve(n);
     let p = this.pos;
     for (let i = 0; i < n; i++) {

@@ -20,9 +20,9 @@ function drain(out: OutboundBuffer): string {
 
 describe("writeMsg", () => {
   it("writes the same bytes with the head cache as without it, whatever the sequence of subjects and replies", () => {
-    const subjects = ["a", "b.c", "$JS.ACK.S.C.1.2"];
+    const subjects = ["a", "b.c", "$JS.ACK.S.C.1.2", "orders.ünïcode.0123456789abcdef"];
     const sids = ["1", "22"];
-    const replies = [undefined, "", BLANK_REPLY, "_INBOX.r1", "_INBOX.r2", "inbox.ü"];
+    const replies = [undefined, "", BLANK_REPLY, "_INBOX.r1", "_INBOX.r2", "inbox.ü", "inbox.ü.0123456789abcdefghijklmnop", "_INBOX.0123456789abcdefghijkl.99"];
     let seed = 7;
     const rnd = (n: number) => {
       seed = (seed * 1103515245 + 12345) >>> 0;

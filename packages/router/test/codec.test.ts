@@ -58,6 +58,24 @@ describe("batch codec", () => {
     expect(b).toBe(a);
   });
 
+  it("round-trips strings of every length around the native-call threshold, ASCII or not, with the peek/skip readers", () => {
+    const w = new BatchWriter();
+    const strings: string[] = [];
+    for (let n = 0; n <= 80; n++) {
+      const ascii = "$JS.ACK.abcdefghijklmnopqrstuvwxyz.0123456789.ABCDEFGHIJKLMNOPQRSTUVWXYZ.!#%&()+,-/:;<=>?@[]^_`{|}~".slice(0, n);
+      strings.push(ascii);
+      if (n > 0) strings.push(`${ascii.slice(0, n - 1)}ü`, `日${ascii.slice(1)}`);
+    }
+    for (const s of strings) w.str(s);
+    const r = new BatchReader(w.take());
+    for (const s of strings) {
+      expect(r.peekLength()).toBe(Buffer.byteLength(s));
+      expect(r.bytesView.toString("utf8", r.peekStr(), r.peekStr() + r.peekLength())).toBe(s);
+      expect(r.str()).toBe(s);
+    }
+    expect(r.done).toBe(true);
+  });
+
   it("refuses strings over 64 KiB", () => {
     const w = new BatchWriter();
     expect(() => w.str("x".repeat(70_000))).toThrow(RangeError);
