@@ -61,6 +61,37 @@ function view(raw: Buffer, start: number, end: number): Uint8Array {
   return new Uint8Array(raw.buffer, raw.byteOffset + start, end - start);
 }
 
+/**
+ * The subject stored in `raw[MESSAGE_HEAD, end)`. Consecutive messages mostly share their subject, so the
+ * last one decoded is kept with its bytes: comparing a few bytes costs less than decoding (and allocating)
+ * the string again.
+ */
+let lastSubject = "";
+/** The bytes of lastSubject (subjects up to its size are kept; longer ones are simply decoded). */
+const lastSubjectBytes = Buffer.alloc(256);
+let lastSubjectLength = -1;
+
+function subjectOf(raw: Buffer, end: number): string {
+  const len = end - MESSAGE_HEAD;
+  if (len === lastSubjectLength) {
+    let i = 0;
+    while (i < len && lastSubjectBytes[i] === raw[MESSAGE_HEAD + i]) i++;
+    if (i === len) return lastSubject;
+  }
+  const subject = (raw as FastBuffer).utf8Slice(MESSAGE_HEAD, end);
+  if (len <= lastSubjectBytes.length) {
+    for (let i = 0; i < len; i++) lastSubjectBytes[i] = raw[MESSAGE_HEAD + i];
+    lastSubject = subject;
+    lastSubjectLength = len;
+  }
+  return subject;
+}
+
+/** Buffer's native decoder, without toString's argument handling (it exists on every Buffer). */
+interface FastBuffer extends Buffer {
+  utf8Slice(start: number, end: number): string;
+}
+
 /** Decodes a stored value; `raw` must be a buffer the caller owns (not lmdb's reused read buffer). */
 export function decodeMessage(seq: number, raw: Buffer): EncodedMessage {
   const slen = raw.readUInt32LE(8);
@@ -69,7 +100,7 @@ export function decodeMessage(seq: number, raw: Buffer): EncodedMessage {
   const dstart = hstart + hlen;
   return new EncodedMessage(
     seq,
-    raw.toString("utf8", MESSAGE_HEAD, hstart),
+    subjectOf(raw, hstart),
     raw.readBigInt64LE(0),
     hlen > 0 ? view(raw, hstart, dstart) : undefined,
     view(raw, dstart, raw.length),
@@ -80,7 +111,7 @@ export function decodeMessage(seq: number, raw: Buffer): EncodedMessage {
 /** The subject of a stored value, without decoding the rest. */
 export function decodeSubject(raw: Uint8Array): string {
   const b = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-  return b.toString("utf8", MESSAGE_HEAD, MESSAGE_HEAD + b.readUInt32LE(8));
+  return subjectOf(b, MESSAGE_HEAD + b.readUInt32LE(8));
 }
 
 /** Byte lengths of a stored value's parts: [subject, headers, data]. */
