@@ -79,6 +79,12 @@ export interface ConsumerState {
 
 const FLOW_CONTROL_BYTES = 1024 * 1024;
 
+/** An empty ack body, or one that starts with `+ACK` (what nats-server takes for a plain ack). */
+function isPlainAck(body: Uint8Array): boolean {
+  if (body.byteLength === 0) return true;
+  return body.byteLength >= 4 && body[0] === 0x2b && body[1] === 0x41 && body[2] === 0x43 && body[3] === 0x4b;
+}
+
 /** The pending messages (in their map's order) as runs, see ConsumerState.runs. */
 function pendingRuns(pending: Map<number, PendingEntry>): Array<[number, number, number, number, number]> {
   const runs: Array<[number, number, number, number, number]> = [];
@@ -693,12 +699,18 @@ export class Consumer {
     this.lastActivity = Date.now();
     const map = this.config.max_ack_pending ?? -1;
     const wasFull = map > 0 && this.pending.size >= map;
-    // Most acks are empty: no text to decode.
-    const text = body.byteLength === 0 ? "" : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
+    // Most acks are empty or +ACK: those are told from the bytes, with no text to decode.
+    if (isPlainAck(body)) this.acknowledge(sseq);
+    else if (this.ackWithText(sseq, Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8"), reply)) return;
+    if (reply !== undefined) this.host.send(reply, undefined, BLANK_REPLY, undefined, new Uint8Array(0));
+    // Only an ack that freed a max_ack_pending slot, or a NAK that queued a redelivery, can let more out.
+    if (wasFull || this.redeliverQueue.length > 0) this.kick();
+  }
+
+  /** The other acks: -NAK, +WPI, +TERM, +NXT. True when the ack answered its reply itself (+NXT). */
+  private ackWithText(sseq: number, text: string, reply: string | undefined): boolean {
     const kind = text.slice(0, 4);
-    if (text === "" || text.startsWith("+ACK")) {
-      this.acknowledge(sseq);
-    } else if (kind === "-NAK") {
+    if (kind === "-NAK") {
       this.nak(sseq, text.slice(4).trim());
     } else if (kind === "+WPI") {
       const e = this.pending.get(sseq);
@@ -724,12 +736,10 @@ export class Consumer {
       if (reply !== undefined) {
         const rest = text.slice(4).trim();
         this.pull(reply, Buffer.from(rest === "" ? "1" : rest));
-        return;
+        return true;
       }
     }
-    if (reply !== undefined) this.host.send(reply, undefined, BLANK_REPLY, undefined, new Uint8Array(0));
-    // Only an ack that freed a max_ack_pending slot, or a NAK that queued a redelivery, can let more out.
-    if (wasFull || this.redeliverQueue.length > 0) this.kick();
+    return false;
   }
 
   private acknowledge(sseq: number): void {
