@@ -12,32 +12,53 @@ export const BLANK_REPLY = " ";
 /**
  * The start of a MSG/HMSG control line up to the sizes (`MSG <subject> <sid> [reply] `), remembered for the
  * last message written to a connection: consecutive messages to the same subscription on the same subject
- * (the common case) reuse the bytes instead of encoding the strings again. Subjects and sids come from
- * intern tables, so the comparison is nearly always by identity. A reply subject that differs from the
- * last one (JetStream ack subjects, requesters' inboxes: new for every message) is written after the
- * cached `MSG <subject> <sid> `; only a reply seen twice in a row is built into the cached line.
+ * (the common case) reuse the bytes instead of encoding the strings again. Short subjects and sids come
+ * from intern tables, so the comparison is nearly always by identity. Nothing is cached for what is seen
+ * once: a subject (a requester's inbox a PubAck goes to) is cached when it comes twice in a row, and a
+ * reply subject that differs from the last one (JetStream ack subjects, requesters' inboxes: new for every
+ * message) is written after the cached `MSG <subject> <sid> `; only a reply seen twice in a row is built
+ * into the cached line.
  */
 export class MsgHeadCache {
   private subject = "";
   private sid = "";
   private hmsg = false;
-  /** `MSG <subject> <sid> `. */
-  private prefix: Buffer = Buffer.alloc(0);
+  /** `MSG <subject> <sid> `, once the same subject and sid came twice in a row (undefined until then). */
+  private prefix: Buffer | undefined = undefined;
   /** The reply the whole line was built with (`head`), and the reply of the last message. */
   private headReply: string | undefined = undefined;
   private lastReply: string | undefined = undefined;
   private head: Buffer | undefined = undefined;
 
-  /** Makes `prefix` the one of this subject, sid and kind; false when it already was. */
+  /** Makes this subject, sid and kind the current ones; true when they were not already. */
   private select(subject: string, sid: string, hmsg: boolean): boolean {
     if (subject === this.subject && sid === this.sid && hmsg === this.hmsg) return false;
     this.subject = subject;
     this.sid = sid;
     this.hmsg = hmsg;
-    this.prefix = Buffer.from(`${hmsg ? "HMSG" : "MSG"} ${subject} ${sid} `, "utf8");
+    this.prefix = undefined;
     this.head = undefined;
     this.lastReply = undefined;
     return true;
+  }
+
+  private buildPrefix(): Buffer {
+    this.prefix = Buffer.from(`${this.hmsg ? "HMSG" : "MSG"} ${this.subject} ${this.sid} `, "utf8");
+    return this.prefix;
+  }
+
+  /**
+   * `MSG <subject> <sid> `: from the cached prefix, or built for it when the subject repeats; a subject seen
+   * for the first time (`fresh`: a requester's inbox, new for every PubAck) is written piece by piece.
+   */
+  private writePrefix(out: OutboundBuffer, fresh: boolean): void {
+    if (this.prefix !== undefined) return out.head(this.prefix);
+    if (!fresh) return out.head(this.buildPrefix());
+    out.ascii(this.hmsg ? "HMSG " : "MSG ");
+    out.token(this.subject);
+    out.byte(SP);
+    out.token(this.sid);
+    out.byte(SP);
   }
 
   /**
@@ -45,9 +66,9 @@ export class MsgHeadCache {
    * from a shard's batch, never decoded): such replies are unique per message, so they are never cached.
    */
   writeReplyBytes(out: OutboundBuffer, subject: string, sid: string, src: Uint8Array, start: number, end: number, hmsg: boolean): void {
-    this.select(subject, sid, hmsg);
+    const fresh = this.select(subject, sid, hmsg);
     this.lastReply = undefined;
-    out.head(this.prefix);
+    this.writePrefix(out, fresh);
     out.copy(src, start, end);
     out.byte(SP);
   }
@@ -55,21 +76,22 @@ export class MsgHeadCache {
   /** Writes the line's start for this message to `out`. */
   write(out: OutboundBuffer, subject: string, sid: string, reply: string | undefined, hmsg: boolean): void {
     if (reply === "") reply = undefined;
-    if (!this.select(subject, sid, hmsg) && this.head !== undefined && reply === this.headReply) {
+    const fresh = this.select(subject, sid, hmsg);
+    if (!fresh && this.head !== undefined && reply === this.headReply) {
       out.head(this.head);
       return;
     }
     if (reply === this.lastReply && reply !== undefined) {
-      // The same reply twice in a row: worth a line of its own.
+      // The same reply twice in a row (so the same subject too): worth a line of its own.
       this.headReply = reply;
-      this.head = Buffer.concat([this.prefix, Buffer.from(reply === BLANK_REPLY ? " " : `${reply} `, "utf8")]);
+      this.head = Buffer.concat([this.prefix ?? this.buildPrefix(), Buffer.from(reply === BLANK_REPLY ? " " : `${reply} `, "utf8")]);
       out.head(this.head);
       return;
     }
     this.lastReply = reply;
-    out.head(this.prefix);
+    this.writePrefix(out, fresh);
     if (reply === undefined) {
-      if (this.head === undefined) {
+      if (this.head === undefined && this.prefix !== undefined) {
         this.headReply = reply;
         this.head = this.prefix;
       }
