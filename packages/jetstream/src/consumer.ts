@@ -4,6 +4,7 @@ import { subjectMatches } from "@tsnats/subject";
 import { AckPolicy, type ConsumerConfig, type ConsumerInfo, DeliverPolicy, type PullRequest, ReplayPolicy } from "./api-types.js";
 import { DEFAULT_ACK_WAIT, DEFAULT_MAX_WAITING, filtersOf } from "./consumer-config.js";
 import { PendingOrder } from "./pending-order.js";
+import { SeqMap } from "./seq-map.js";
 import { Status } from "./status.js";
 import type { Stream } from "./stream.js";
 import { nsAt, parseRfc3339, rfc3339 } from "./time.js";
@@ -86,7 +87,7 @@ function isPlainAck(body: Uint8Array): boolean {
 }
 
 /** The pending messages (in their map's order) as runs, see ConsumerState.runs. */
-function pendingRuns(pending: Map<number, PendingEntry>): Array<[number, number, number, number, number]> {
+function pendingRuns(pending: SeqMap<PendingEntry>): Array<[number, number, number, number, number]> {
   const runs: Array<[number, number, number, number, number]> = [];
   let run: [number, number, number, number, number] | undefined;
   for (const [sseq, e] of pending) {
@@ -128,7 +129,7 @@ export class Consumer {
   /** When the last delivery and the last ack happened (performance.now(); 0: never). */
   private lastDelivered = 0;
   private lastAcked = 0;
-  private readonly pending = new Map<number, PendingEntry>();
+  private readonly pending = new SeqMap<PendingEntry>();
   /** The pending sequences in stream order (the ack floor is the oldest's predecessor). */
   private readonly pendingOrder = new PendingOrder();
   private redeliverQueue: number[] = [];

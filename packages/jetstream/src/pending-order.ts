@@ -4,6 +4,13 @@
  * for every deleted entry until it rehashes, so iterating from the front after many acks walks them all,
  * on every ack. Here acknowledged sequences are skipped once each and the array is compacted as it drains.
  */
+/** What PendingOrder reads of the pending messages: which sequences are still pending. */
+export interface PendingSet {
+  readonly size: number;
+  has(seq: number): boolean;
+  keys(): Iterable<number>;
+}
+
 export class PendingOrder {
   private seqs: number[] = [];
   private head = 0;
@@ -13,7 +20,7 @@ export class PendingOrder {
    * are not skipped until it goes, so when they pile up (one message redelivered for hours while thousands
    * pass) the array is rebuilt from `pending`: it stays within a small multiple of what is pending.
    */
-  push(seq: number, pending: ReadonlyMap<number, unknown>): void {
+  push(seq: number, pending: PendingSet): void {
     this.seqs.push(seq);
     if (this.seqs.length - this.head > 2 * pending.size + 1024) {
       this.seqs = this.seqs.slice(this.head).filter((s) => pending.has(s));
@@ -22,7 +29,7 @@ export class PendingOrder {
   }
 
   /** The oldest sequence still in `pending`, dropping the acknowledged ones ahead of it. */
-  oldest(pending: ReadonlyMap<number, unknown>): number | undefined {
+  oldest(pending: PendingSet): number | undefined {
     const seqs = this.seqs;
     let h = this.head;
     while (h < seqs.length && !pending.has(seqs[h])) h++;
@@ -32,14 +39,14 @@ export class PendingOrder {
   }
 
   /** The pending sequences up to `upTo`, oldest first (AckAll settles them). */
-  upTo(pending: ReadonlyMap<number, unknown>, upTo: number): number[] {
+  upTo(pending: PendingSet, upTo: number): number[] {
     const out: number[] = [];
     for (let i = this.head; i < this.seqs.length && this.seqs[i] <= upTo; i++) if (pending.has(this.seqs[i])) out.push(this.seqs[i]);
     return out;
   }
 
   /** Rebuilt from the pending map (after a restore, or when entries left it out of order). */
-  reset(pending: ReadonlyMap<number, unknown>): void {
+  reset(pending: PendingSet): void {
     this.seqs = [...pending.keys()].sort((a, b) => a - b);
     this.head = 0;
   }
