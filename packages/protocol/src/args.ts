@@ -61,7 +61,11 @@ export function parseSize(buf: Uint8Array, start: number, end: number): number {
 const INTERN_SLOTS = 4096;
 /** Hash seed shared by fieldString and scanLine, so both find the same intern slot. */
 const FNV_OFFSET = 0x811c9dc5 | 0;
-const INTERN_MAX_LEN = 128;
+/**
+ * Longer fields are decoded fresh: they are mostly unique (JetStream ack subjects), and interning them
+ * only churns the table, each evicted string a piece of garbage that lived long enough to be promoted.
+ */
+const INTERN_MAX_LEN = 32;
 const interned: string[] = new Array<string>(INTERN_SLOTS).fill("");
 
 /**
@@ -109,6 +113,11 @@ export class ScannedLine {
 
   string(buf: Buffer, k: number): string {
     return internAscii(buf, this.start[k], this.end[k], this.hash[k]);
+  }
+
+  /** The field as a new string, not interned (reply subjects: a requester's inbox is new for every request). */
+  fresh(buf: Buffer, k: number): string {
+    return buf.latin1Slice(this.start[k], this.end[k]);
   }
 }
 

@@ -286,7 +286,7 @@ export class ClientParser {
       return len;
     }
     const subject = line.string(buf, 0);
-    const reply = n === (hdr ? 4 : 3) ? line.string(buf, 1) : undefined;
+    const reply = n === (hdr ? 4 : 3) ? line.fresh(buf, 1) : undefined;
     if (next + size + 2 <= len && buf[next + size] === CR && buf[next + size + 1] === LF) {
       // A plain Uint8Array view: Buffer#subarray's species construction costs twice as much.
       this.handler.pub(subject, reply, headerSize, new Uint8Array(this.ab, this.abOffset + next, size));
