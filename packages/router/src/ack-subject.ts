@@ -14,6 +14,16 @@ const NINE = 0x39;
 const TOKENS = 7;
 const SSEQ = 3;
 
+/**
+ * Whether a client's publish is on a JetStream ack subject. The front-end does not keep such publishes for
+ * the shard's answer, and the shard never refers to them (Out.MsgRef): whoever receives an ack gets a copy
+ * (Out.Msg). Acks are nearly always applied by the shard and delivered to nobody, and keeping every one
+ * until the answer came made them live long enough to be promoted, by the thousands.
+ */
+export function isAckSubject(subject: string): boolean {
+  return subject.length > 8 && subject.charCodeAt(0) === 0x24 && subject.startsWith("$JS.ACK.");
+}
+
 export interface AckTarget {
   stream: string;
   consumer: string;

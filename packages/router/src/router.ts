@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { MessageChannel } from "node:worker_threads";
 import type { AccountConfig } from "@tsnats/accounts";
+import { isAckSubject } from "./ack-subject.js";
 import { BatchReader, BatchWriter, decodeInterned } from "./codec.js";
 import { InProcessHost, type PeerLink, type ShardHost, WorkerHost } from "./hosts.js";
 import { DeliveryHints, type HintedRoute } from "./delivery-hints.js";
@@ -323,7 +324,8 @@ export class Router<H> {
       return false;
     }
     link.writer.pub(op, cid, subject, reply, headerSize, data);
-    link.current.push(subject, reply, headerSize, data);
+    if (isAckSubject(subject)) link.current.push(undefined, undefined, -1, undefined);
+    else link.current.push(subject, reply, headerSize, data);
     this.opWritten(rec.shard);
     return true;
   }

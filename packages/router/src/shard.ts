@@ -1,7 +1,7 @@
 import { type AccountConfig, type ResponseType, serviceImportSubject, streamImportSubject } from "@tsnats/accounts";
 import { BLANK_REPLY, NO_RESPONDERS_HEADER, addHeader, randomBase62 } from "@tsnats/protocol";
 import { type AccountState, type InternalHandler, LocalSub, type ResponseMapping, type ShardClient, buildAccountStates } from "./account-state.js";
-import { type AckTarget, parseAckSubject } from "./ack-subject.js";
+import { type AckTarget, isAckSubject, parseAckSubject } from "./ack-subject.js";
 import { BatchReader, BatchWriter } from "./codec.js";
 import { ClientFlags, In, NO_ANSWER, Out, Peer, PeerKind } from "./ops.js";
 import { placeAccount } from "./placement.js";
@@ -294,7 +294,9 @@ export class Shard {
           const data = r.bytes();
           const client = this.clients.get(cid);
           if (client !== undefined) {
-            this.route(client.account, subject, reply, hdr, data, { client, hops: 0, ref: pubIndex, from: undefined, viaService: false, shown: undefined, once: false });
+            // An ack is not kept by the front-end (see isAckSubject): its deliveries carry a copy.
+            const ref = isAckSubject(subject) ? NO_REF : pubIndex;
+            this.route(client.account, subject, reply, hdr, data, { client, hops: 0, ref, from: undefined, viaService: false, shown: undefined, once: false });
             if (op === In.PubHinted) writeHints(this.toMain, cid, client.account, subject, reply);
           }
           pubIndex++;
