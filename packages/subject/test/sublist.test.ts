@@ -49,6 +49,22 @@ describe.each([
     expect(ids(s.matchSibling("single"))).toEqual(plain());
   });
 
+  it("matchSibling tells apart prefixes of the same length, and siblings from deeper or shorter subjects", () => {
+    const s = make();
+    const abc = sub("_INBOX.abc.*");
+    const abd = sub("_INBOX.abd.*");
+    s.insert(abc);
+    s.insert(abd);
+    for (let i = 0; i < 3; i++) {
+      expect(ids(s.matchSibling(`_INBOX.abc.${i}`))).toEqual(plain(abc));
+      expect(ids(s.matchSibling(`_INBOX.abc.${i}0`))).toEqual(plain(abc));
+      expect(ids(s.matchSibling(`_INBOX.abd.${i}`))).toEqual(plain(abd));
+      expect(ids(s.matchSibling(`_INBOX.abd.${i}.x`))).toEqual(plain());
+      expect(ids(s.matchSibling(`_INBOX.xbd.${i}`))).toEqual(plain());
+      expect(ids(s.matchSibling("_INBOX.abd"))).toEqual(plain());
+    }
+  });
+
   it("tells when a subject's last token does not change its match (lastTokenFree)", () => {
     const s = make();
     s.insert(sub("_INBOX.abc.*"));
