@@ -67,3 +67,44 @@ describe("acks", () => {
     await expect(nc.request(missing, new Uint8Array(0), { timeout: 2000 })).rejects.toThrow(/503|no responders/i);
   });
 });
+
+describe("acks in an account with exports", () => {
+  // A exports its deliver subjects (which cannot carry acks) and, to B, its acks themselves.
+  const config = `
+    jetstream {}
+    accounts {
+      A: { jetstream: enabled, users: [{ user: a, password: a }], exports: [{ stream: "deliver.>" }, { stream: "$JS.ACK.>" }] }
+      B: { users: [{ user: b, password: b }], imports: [{ stream: { account: A, subject: "$JS.ACK.>" } }] }
+    }`;
+  let target: Target;
+  let a: NatsConnection;
+
+  beforeAll(async () => {
+    target = await startConfigured(config);
+    a = await connect({ servers: target.url, user: "a", pass: "a" });
+    await api(a, "STREAM.CREATE.AX", { name: "AX", subjects: ["ax.>"], storage: "memory" });
+    for (let i = 1; i <= 4; i++) await a.jetstream().publish(`ax.${i}`, `m${i}`);
+  });
+
+  afterAll(async () => {
+    await a?.close();
+    await target?.close();
+  });
+
+  it("settle the consumer's messages, and reach the account that imports them", async () => {
+    await api(a, "CONSUMER.DURABLE.CREATE.AX.C", { stream_name: "AX", config: { durable_name: "C", ack_policy: AckPolicy.Explicit } });
+    const b = await connect({ servers: target.url, user: "b", pass: "b" });
+    const seen: string[] = [];
+    b.subscribe("$JS.ACK.>", { callback: (_e, m) => seen.push(m.subject) });
+    await b.flush();
+    const c = await a.jetstream().consumers.get("AX", "C");
+    const msgs: JsMsg[] = [];
+    for await (const m of await c.fetch({ max_messages: 4, expires: 2000 })) msgs.push(m);
+    expect(msgs.length).toBe(4);
+    for (const m of msgs) m.ack();
+    await waitUntil(async () => seen.length === 4, 5000, "B saw A's four acks");
+    await waitUntil(async () => ((await api(a, "CONSUMER.INFO.AX.C")) as Record<string, any>).num_ack_pending === 0, 5000, "acks applied");
+    expect(((await api(a, "CONSUMER.INFO.AX.C")) as Record<string, any>).ack_floor.stream_seq).toBe(4);
+    await b.close();
+  });
+});

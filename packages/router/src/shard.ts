@@ -356,7 +356,10 @@ export class Shard {
     if (len < ACK_MIN || buf[start] !== 0x24 || buf[start + 4] !== 0x41 /* A of ACK */) return false;
     const acc = this.clients.get(cid)?.account;
     const js = acc?.js;
-    if (acc === undefined || js === undefined || acc.serviceImports.count > 0 || acc.streamExports.count > 0 || !acc.sublist.firstTokenFree("$JS")) return false;
+    if (acc === undefined || js === undefined) return false;
+    // Nothing but the consumer may want it: no subscription, service import or stream export that could
+    // match a `$JS.` subject (an account that exports its deliver subjects keeps the fast path).
+    if (!acc.sublist.firstTokenFree("$JS") || !acc.serviceImports.firstTokenFree("$JS") || !acc.streamExports.firstTokenFree("$JS")) return false;
     if (!parseAckSubject(buf, start, start + len, ACK)) return false;
     const at = r.pos;
     r.skipStr();
