@@ -31,7 +31,10 @@ export const In = {
 export const Out = {
   /** u32 subscription id, str subject, str reply, i32 headerSize, bytes data */
   Msg: 1,
-  /** u32 subscription id, u32 index: deliver the index-th Pub of the answered main batch, as it was published */
+  /**
+   * u32 subscription id, u32 index: deliver the index-th Pub of the answered main batch, as it was published.
+   * Never for a Pub on a `$JS.ACK.` subject: the front-end does not keep those (see isAckSubject).
+   */
   MsgRef: 2,
   /** u32 cid, u32 token */
   Barrier: 3,
