@@ -92,15 +92,16 @@ interface ShardLink {
 const WORKER_FILE = fileURLToPath(new URL("./shard-worker.js", import.meta.url));
 
 /**
- * Batches sent to a shard and not answered yet. Past the high mark the front-end stops reading from
- * clients that publish to that shard, until the shard is back under the low mark: a slow shard (or a
- * flood) cannot make the front-end queue without bound.
- */
-/**
  * Replies at least this long are handed to the front-end as bytes (deliverReplyBytes): shorter ones are
  * interned strings that repeat (and the one-space BLANK_REPLY must stay a string).
  */
 const REPLY_BYTES_MIN = 16;
+
+/**
+ * Batches sent to a shard and not answered yet. Past the high mark the front-end stops reading from
+ * clients that publish to that shard, until the shard is back under the low mark: a slow shard (or a
+ * flood) cannot make the front-end queue without bound.
+ */
 const IN_FLIGHT_HIGH = 64;
 const IN_FLIGHT_LOW = 16;
 
