@@ -408,6 +408,35 @@ describe("flow control", () => {
     await sub.unsubscribe();
   });
 
+  it("a backlog delivered while the same client publishes to its own subscription (acks, flow-control replies and publishes in the same batches): both arrive whole and in order", async () => {
+    await stream("FCO", ["fco"]);
+    await fill("FCO", "fco", N, SIZE);
+    const conn = await clients.connect();
+    const own: number[] = [];
+    conn.subscribe("own.echo", { callback: (_e, m) => own.push(Number(new TextDecoder().decode(m.data))) });
+    const seqs: number[] = [];
+    const opts = consumerOpts()
+      .durable("FCO")
+      .deliverTo("dlv.fco")
+      .deliverAll()
+      .ackExplicit()
+      .flowControl()
+      .idleHeartbeat(200)
+      .callback((_err, m) => {
+        if (!m) return;
+        seqs.push(m.seq);
+        m.ack();
+        // Publishes that travel in the same batches as acks and flow-control replies.
+        conn.publish("own.echo", enc.encode(String(seqs.length)));
+      });
+    const sub = await conn.jetstream().subscribe("fco", opts);
+    await waitUntil(() => seqs.length >= N && own.length >= N, 10_000, `${N} stream messages and ${N} own messages`);
+    expect(seqs).toEqual(Array.from({ length: N }, (_, k) => k + 1));
+    expect(own).toEqual(Array.from({ length: N }, (_, k) => k + 1));
+    await waitUntil(async () => (await info("FCO", "FCO")).num_ack_pending === 0, 10_000, "every delivery acknowledged");
+    await sub.unsubscribe();
+  });
+
   it("a subscriber that does not answer stalls delivery after about 2 MiB; answering the request resumes it", async () => {
     await stream("FCB", ["fcb"]);
     await fill("FCB", "fcb", N, SIZE);
