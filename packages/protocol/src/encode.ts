@@ -134,14 +134,7 @@ export function writeMsg(
       out.byte(SP);
     }
   }
-  if (headerSize >= 0) {
-    out.uint(headerSize);
-    out.byte(SP);
-  }
-  out.uint(data.length);
-  out.crlf();
-  out.bytes(data);
-  out.crlf();
+  writeSizesAndPayload(out, headerSize, data);
 }
 
 /**
@@ -160,6 +153,11 @@ export function writeMsgReplyBytes(
   heads: MsgHeadCache,
 ): void {
   heads.writeReplyBytes(out, subject, sid, src, start, end, headerSize >= 0);
+  writeSizesAndPayload(out, headerSize, data);
+}
+
+/** The end of a MSG/HMSG: `[<header size> ]<total size>\r\n<header block and payload>\r\n`. */
+function writeSizesAndPayload(out: OutboundBuffer, headerSize: number, data: Uint8Array): void {
   if (headerSize >= 0) {
     out.uint(headerSize);
     out.byte(SP);

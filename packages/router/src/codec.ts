@@ -1,4 +1,4 @@
-import "@tsnats/protocol"; // Buffer fast-path typings (latin1Slice, utf8Write, ...)
+import { fieldString } from "@tsnats/protocol"; // also the Buffer fast-path typings (utf8Slice, utf8Write, ...)
 
 /**
  * The byte format of batches between threads: ops appended to one growing buffer, read back in order.
@@ -154,35 +154,17 @@ export class BatchWriter {
 }
 
 /**
- * Decoded strings are interned per reader thread: the same subjects and sids come back batch after batch,
- * and a direct-mapped table hit is far cheaper than decoding (and later hashing) a fresh string.
+ * Decodes `buf[start, end)` as a string. Short strings come back batch after batch (subjects, sids) and go
+ * through the protocol parser's intern table (the same thread's, so the front-end's parser and its batch
+ * reader share it): a table hit is far cheaper than decoding (and later hashing) a fresh string. Long ones
+ * are mostly unique (ack subjects, inboxes), and one native decode costs less than hashing them even when
+ * they repeat.
  */
-const INTERN_SLOTS = 4096;
-const interned: string[] = new Array<string>(INTERN_SLOTS).fill("");
-
-/** Decodes `buf[start, end)` as a string, interned (see INTERN_SLOTS) when short and ASCII. */
 export function decodeInterned(buf: Buffer, start: number, end: number): string {
   const len = end - start;
   if (len === 0) return "";
-  // Long strings are mostly unique (ack subjects, inboxes), and one native decode costs less than hashing
-  // them for the table even when they repeat.
   if (len > NATIVE_FROM) return buf.utf8Slice(start, end);
-  let h = 0x811c9dc5 | 0;
-  for (let i = start; i < end; i++) {
-    const c = buf[i];
-    if (c >= 0x80) return buf.toString("utf8", start, end);
-    h = Math.imul(h ^ c, 0x01000193);
-  }
-  const slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
-  const cached = interned[slot];
-  if (cached.length === len) {
-    let i = 0;
-    while (i < len && cached.charCodeAt(i) === buf[start + i]) i++;
-    if (i === len) return cached;
-  }
-  const s = buf.latin1Slice(start, end);
-  interned[slot] = s;
-  return s;
+  return fieldString(buf, start, end);
 }
 
 export class BatchReader {
