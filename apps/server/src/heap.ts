@@ -16,8 +16,8 @@ import { setFlagsFromString } from "node:v8";
  * (`pnpm start`, the `tsnats-server` executable); shards are isolates created later, so setting the flag
  * here before they start reaches them.
  */
-export const INITIAL_HEAP_MB = 64;
-export const HEAP_FLAG = `--initial-heap-size=${INITIAL_HEAP_MB}`;
+const INITIAL_HEAP_MB = 64;
+const HEAP_FLAG = `--initial-heap-size=${INITIAL_HEAP_MB}`;
 
 /** Gives the shard threads started from now on the initial heap size, unless the command line chose one. */
 export function configureShardHeap(): void {

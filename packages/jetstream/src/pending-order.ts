@@ -1,9 +1,3 @@
-/**
- * The stream sequences a consumer has pending, in the order they were first delivered (stream order),
- * for the ack floor and AckAll. A Map alone cannot answer "the oldest pending" cheaply: V8 leaves a hole
- * for every deleted entry until it rehashes, so iterating from the front after many acks walks them all,
- * on every ack. Here acknowledged sequences are skipped once each and the array is compacted as it drains.
- */
 /** What PendingOrder reads of the pending messages: which sequences are still pending. */
 export interface PendingSet {
   readonly size: number;
@@ -11,6 +5,12 @@ export interface PendingSet {
   keys(): Iterable<number>;
 }
 
+/**
+ * The stream sequences a consumer has pending, in the order they were first delivered (stream order),
+ * for the ack floor and AckAll. A Map alone cannot answer "the oldest pending" cheaply: V8 leaves a hole
+ * for every deleted entry until it rehashes, so iterating from the front after many acks walks them all,
+ * on every ack. Here acknowledged sequences are skipped once each and the array is compacted as it drains.
+ */
 export class PendingOrder {
   private seqs: number[] = [];
   private head = 0;

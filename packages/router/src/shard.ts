@@ -548,7 +548,7 @@ export class Shard {
     }
     // Ack subjects are unique per delivery, and requesters' reply subjects per request: caching them would
     // only evict the subjects that repeat.
-    const ack = subject.charCodeAt(0) === 0x24 && subject.startsWith("$JS.ACK.");
+    const ack = isAckSubject(subject);
     const once = origin.once || ack;
     if (acc.js !== undefined || this.jetstreamOn) {
       const took = routeToJetStream(
