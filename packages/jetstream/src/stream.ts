@@ -117,27 +117,23 @@ export class Stream {
 
   publish(subject: string, headers: Uint8Array | undefined, data: Uint8Array, now: bigint): PublishOutcome {
     const cfg = this.config;
-    const fail = (entry: Parameters<typeof apiError>[0], values?: Record<string, string | number>): PublishOutcome => ({
-      error: apiError(entry, values),
-      stream: cfg.name,
-    });
-    if (cfg.sealed) return fail(JsErrors.StreamSealed);
+    if (cfg.sealed) return refusal(cfg, JsErrors.StreamSealed);
     const h = readPublishHeaders(headers);
     if (h !== undefined) {
       const early = this.checkHeaders(subject, h, now);
       if (early !== undefined) return early;
     }
     const size = (headers?.length ?? 0) + data.length;
-    if (cfg.max_msg_size !== undefined && cfg.max_msg_size > 0 && size > cfg.max_msg_size) return fail(JsErrors.StreamMessageExceedsMaximum);
+    if (cfg.max_msg_size !== undefined && cfg.max_msg_size > 0 && size > cfg.max_msg_size) return refusal(cfg, JsErrors.StreamMessageExceedsMaximum);
     const msgSize = this.host.messageSize(subject, headers, data, this.memory);
     const refused = this.host.admit?.(this, msgSize);
-    if (refused !== undefined) return fail(refused);
+    if (refused !== undefined) return refusal(cfg, refused);
     if (cfg.discard === DiscardPolicy.New) {
-      if (cfg.max_msgs > 0 && this.store.storedMessages >= cfg.max_msgs) return fail(JsErrors.StreamStoreFailed, { err: "maximum messages exceeded" });
-      if (cfg.max_bytes > 0 && this.store.storedBytes + msgSize > cfg.max_bytes) return fail(JsErrors.StreamStoreFailed, { err: "maximum bytes exceeded" });
+      if (cfg.max_msgs > 0 && this.store.storedMessages >= cfg.max_msgs) return refusal(cfg, JsErrors.StreamStoreFailed, { err: "maximum messages exceeded" });
+      if (cfg.max_bytes > 0 && this.store.storedBytes + msgSize > cfg.max_bytes) return refusal(cfg, JsErrors.StreamStoreFailed, { err: "maximum bytes exceeded" });
       if (cfg.discard_new_per_subject && (cfg.max_msgs_per_subject ?? -1) > 0) {
         if (this.store.count(0, subject) >= cfg.max_msgs_per_subject!) {
-          return fail(JsErrors.StreamStoreFailed, { err: "maximum messages per subject exceeded" });
+          return refusal(cfg, JsErrors.StreamStoreFailed, { err: "maximum messages per subject exceeded" });
         }
       }
     }
@@ -158,10 +154,6 @@ export class Stream {
   /** Expected-* headers, de-duplication and roll-up permission, in nats-server's order. */
   private checkHeaders(subject: string, h: PublishHeaders, now: bigint): PublishOutcome | undefined {
     const cfg = this.config;
-    const fail = (entry: Parameters<typeof apiError>[0], values?: Record<string, string | number>): PublishOutcome => ({
-      error: apiError(entry, values),
-      stream: cfg.name,
-    });
     if (h.msgId !== undefined && h.msgId !== "") {
       this.finishDedupeScan();
       const d = this.dedupe.get(h.msgId);
@@ -169,20 +161,20 @@ export class Stream {
         return { ack: { stream: cfg.name, seq: d.seq, duplicate: true } };
       }
     }
-    if (h.expectedStream !== undefined && h.expectedStream !== "" && h.expectedStream !== cfg.name) return fail(JsErrors.StreamNotMatch);
+    if (h.expectedStream !== undefined && h.expectedStream !== "" && h.expectedStream !== cfg.name) return refusal(cfg, JsErrors.StreamNotMatch);
     const last = this.store.state().lastSeq;
     if (h.expectedLastSeq !== undefined && h.expectedLastSeq !== "" && Number(h.expectedLastSeq) !== last) {
-      return fail(JsErrors.StreamWrongLastSequence, { seq: last });
+      return refusal(cfg, JsErrors.StreamWrongLastSequence, { seq: last });
     }
     if (h.expectedLastSubjSeq !== undefined && h.expectedLastSubjSeq !== "") {
       const lastOfSubject = this.store.last(subject)?.seq ?? 0;
-      if (Number(h.expectedLastSubjSeq) !== lastOfSubject) return fail(JsErrors.StreamWrongLastSequence, { seq: lastOfSubject });
+      if (Number(h.expectedLastSubjSeq) !== lastOfSubject) return refusal(cfg, JsErrors.StreamWrongLastSequence, { seq: lastOfSubject });
     }
     if (h.expectedLastMsgId !== undefined && h.expectedLastMsgId !== "" && h.expectedLastMsgId !== this.lastMsgId) {
-      return fail(JsErrors.StreamWrongLastMsgID, { id: this.lastMsgId });
+      return refusal(cfg, JsErrors.StreamWrongLastMsgID, { id: this.lastMsgId });
     }
     if (h.rollup !== undefined) {
-      if (!cfg.allow_rollup_hdrs) return fail(JsErrors.StreamRollupFailed, { err: "rollup not permitted" });
+      if (!cfg.allow_rollup_hdrs) return refusal(cfg, JsErrors.StreamRollupFailed, { err: "rollup not permitted" });
       const r = h.rollup.toLowerCase();
       if (r !== "sub" && r !== "all") return { silent: true }; // nats-server neither stores nor answers
     }
@@ -546,4 +538,9 @@ function mapRepublish(subject: string, src: string, dest: string): string {
       return t;
     })
     .join(".");
+}
+
+/** A publish the stream refuses, with the API error it answers (a function, not a closure per publish). */
+function refusal(cfg: StreamConfig, entry: Parameters<typeof apiError>[0], values?: Record<string, string | number>): PublishOutcome {
+  return { error: apiError(entry, values), stream: cfg.name };
 }

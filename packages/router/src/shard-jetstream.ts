@@ -64,13 +64,11 @@ export function routeToJetStream(
   replyNotEnabled: (reply: string, body: unknown) => void,
   once = false,
 ): boolean {
-  const headers = hdr > 0 ? data.subarray(0, hdr) : undefined;
-  const payload = hdr >= 0 ? data.subarray(hdr) : data;
   // Every JetStream control subject starts with '$': one comparison spares the rest (stream subjects,
   // reply subjects) three prefix tests.
   const dollar = subject.charCodeAt(0) === DOLLAR;
   if (dollar && subject.startsWith(API_PREFIX)) {
-    if (js !== undefined) return handleApi(js, subject, reply, headers, payload);
+    if (js !== undefined) return handleApi(js, subject, reply, headersOf(data, hdr), payloadOf(data, hdr));
     // On a JetStream server every account's `$JS.API.>` has a responder, even where it answers nothing.
     if (!jetstreamOn) return false;
     const body = reply === undefined ? undefined : notEnabledResponse(subject);
@@ -78,10 +76,20 @@ export function routeToJetStream(
     return true;
   }
   if (js === undefined) return false;
-  if (dollar && subject.startsWith("$JS.ACK.")) return js.handleAck(subject, reply, payload);
+  if (dollar && subject.startsWith("$JS.ACK.")) return js.handleAck(subject, reply, payloadOf(data, hdr));
   if (dollar && subject.startsWith("$JS.FC.")) return js.handleFlowControl(subject);
   const stream = js.streamFor(subject, once);
   if (stream === undefined) return false;
-  js.publishToStream(stream, subject, reply, headers, payload);
+  js.publishToStream(stream, subject, reply, headersOf(data, hdr), payloadOf(data, hdr));
   return true;
+}
+
+// Views made only where JetStream takes the message: most messages routed here (replies, other subjects)
+// are not JetStream's, and two views each were garbage.
+function headersOf(data: Uint8Array, hdr: number): Uint8Array | undefined {
+  return hdr > 0 ? data.subarray(0, hdr) : undefined;
+}
+
+function payloadOf(data: Uint8Array, hdr: number): Uint8Array {
+  return hdr >= 0 ? data.subarray(hdr) : data;
 }

@@ -24,16 +24,44 @@ const FEW_SUBJECTS = 64;
 /** `appendAt` fills a gap shorter than this with empty slots; a longer one starts a new run. */
 const RUN_GAP = BLOCK;
 
+/** Bytes of stored messages are copied into chunks of this size (a larger message gets its own buffer). */
+const CHUNK = 32 * 1024;
+/** Messages up to this size share chunks; bigger ones would waste the rest of one. */
+const CHUNK_SHARED_MAX = CHUNK / 4;
+
+/**
+ * A stored message: its headers and data are a range of a chunk shared with its neighbours, handed out as
+ * fresh views. Why not keep the views: a message that stays costs the garbage collector per object each
+ * time it is copied on its way to the old generation, and two views (a typed array object each) were
+ * most of a message's objects. The chunk is freed once no message in it is kept.
+ */
 class MemoryMessage implements StoredMessage {
   constructor(
     readonly seq: number,
     readonly subject: string,
     readonly time: bigint,
-    readonly headers: Uint8Array | undefined,
-    readonly data: Uint8Array,
+    private readonly chunk: Buffer,
+    /** Where the headers start in `chunk` (the data follows them). */
+    private readonly at: number,
+    private readonly hlen: number,
+    private readonly dlen: number,
     /** What the message counts for in `bytes`. */
     readonly size: number,
   ) {}
+
+  get headers(): Uint8Array | undefined {
+    return this.hlen > 0 ? this.chunk.subarray(this.at, this.at + this.hlen) : undefined;
+  }
+
+  get data(): Uint8Array {
+    const start = this.at + this.hlen;
+    return this.chunk.subarray(start, start + this.dlen);
+  }
+
+  /** Zeroes the message's bytes (an erasing delete). */
+  erase(): void {
+    this.chunk.fill(0, this.at, this.at + this.hlen + this.dlen);
+  }
 }
 
 /** Consecutive sequences from `base`: `slots[i]` holds `base + i`, undefined once removed (or skipped). */
@@ -174,6 +202,9 @@ export class MemoryStreamStore implements StreamStore {
   /** The last run (where appends go), undefined when there is none. */
   private tail: Run | undefined;
   private readonly bySubject = new Map<string, SeqList>();
+  /** Where the next small message's bytes go (see CHUNK): a new chunk once this one is full. */
+  private chunk = Buffer.alloc(0);
+  private chunkUsed = 0;
   private messages = 0;
   private bytes = 0;
   private firstSeq = 1;
@@ -251,10 +282,7 @@ export class MemoryStreamStore implements StreamStore {
     if (list.size === 0) this.bySubject.delete(m.subject);
     this.messages--;
     this.bytes -= m.size;
-    if (erase) {
-      m.data.fill(0);
-      m.headers?.fill(0);
-    }
+    if (erase) m.erase();
     if (seq === this.firstSeq) {
       this.firstSeq = this.liveFrom(seq + 1)?.seq ?? this.lastSeq + 1;
       this.compact();
@@ -351,12 +379,23 @@ export class MemoryStreamStore implements StreamStore {
   private put(seq: number, subject: string, headers: Uint8Array | undefined, data: Uint8Array, time: bigint): StoredMessage {
     // One private copy of headers + data: the caller may reuse its buffers, and erase must not touch theirs.
     const hlen = headers?.length ?? 0;
-    const buf = Buffer.allocUnsafe(hlen + data.length);
-    if (hlen > 0) buf.set(headers!, 0);
-    buf.set(data, hlen);
-    const hdr = hlen > 0 ? buf.subarray(0, hlen) : undefined;
-    const size = messageSize(subject, hdr, data, this.kind);
-    const msg = new MemoryMessage(seq, subject, time, hdr, buf.subarray(hlen), size);
+    const total = hlen + data.length;
+    let chunk: Buffer;
+    let at = 0;
+    if (total > CHUNK_SHARED_MAX) chunk = Buffer.allocUnsafe(total);
+    else {
+      if (this.chunkUsed + total > this.chunk.length) {
+        this.chunk = Buffer.allocUnsafe(CHUNK);
+        this.chunkUsed = 0;
+      }
+      chunk = this.chunk;
+      at = this.chunkUsed;
+      this.chunkUsed += total;
+    }
+    if (hlen > 0) chunk.set(headers!, at);
+    chunk.set(data, at + hlen);
+    const size = messageSize(subject, hlen > 0 ? headers : undefined, data, this.kind);
+    const msg = new MemoryMessage(seq, subject, time, chunk, at, hlen, data.length, size);
 
     this.runEndingAt(seq).push(msg);
     let list = this.bySubject.get(subject);

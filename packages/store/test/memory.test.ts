@@ -28,6 +28,32 @@ describe("MemoryStreamStore specifics", () => {
     expect(held.headers!.every((b) => b === 0)).toBe(true);
   });
 
+  it("messages sharing a chunk keep their own bytes: the caller's buffers reused, neighbours erased, big and empty ones", () => {
+    const s = new MemoryStreamStore();
+    const scratch = Buffer.alloc(20_000);
+    const expected: { hdr?: Buffer; data: Buffer }[] = [];
+    // Sizes cross chunk ends and the shared-chunk limit; the caller overwrites its buffer after each append.
+    for (let i = 0; i < 600; i++) {
+      const size = i % 97 === 0 ? 9_000 + i : i % 13 === 0 ? 0 : (i * 37) % 700;
+      const hdr = i % 5 === 0 ? Buffer.from(`NATS/1.0\r\nN: ${i}\r\n\r\n`) : undefined;
+      const data = scratch.subarray(0, size).fill(i & 0xff);
+      s.append(`m.${i % 7}`, hdr, data, BigInt(i));
+      expected.push({ hdr, data: Buffer.from(data) });
+      scratch.fill(0xee);
+    }
+    for (let seq = 2; seq <= 600; seq += 3) s.remove(seq, true);
+    for (let seq = 1; seq <= 600; seq++) {
+      const m = s.get(seq);
+      if ((seq - 2) % 3 === 0) {
+        expect(m).toBeUndefined();
+        continue;
+      }
+      const e = expected[seq - 1];
+      expect(Buffer.from(m!.data).equals(e.data), `data of ${seq}`).toBe(true);
+      expect(m!.headers === undefined ? undefined : Buffer.from(m!.headers).toString(), `headers of ${seq}`).toBe(e.hdr?.toString());
+    }
+  });
+
   it("stays compact when used as a queue (front removals)", () => {
     const s = new MemoryStreamStore();
     let removed = 0;
