@@ -213,7 +213,9 @@ export class AccountJetStream {
 
   /** The stream that captures messages on `subject`, if any (`once`: a subject that will not repeat, see AccountHost). */
   streamFor(subject: string, once = false): Stream | undefined {
-    // `once` subjects reaching here are reply subjects (acks were taken before): their siblings come next.
+    // `once` subjects reaching here are reply subjects (acks were taken before): their siblings come next,
+    // and nearly always no stream captures anything under their first token (`_INBOX`).
+    if (once && this.captures.firstTokenMisses(subject)) return undefined;
     const r = once ? this.captures.matchSibling(subject) : this.captures.match(subject);
     return r.psubs.length > 0 ? r.psubs[0].stream : undefined;
   }
@@ -608,13 +610,31 @@ function pubAckBytes(ack: { stream: string; seq: number; duplicate?: boolean }):
     pubAckHeads.set(ack.stream, head);
   }
   const digits = String(ack.seq);
-  // A plain Uint8Array: a pooled Buffer slice costs more to make than these few bytes do to fill.
-  const out = new Uint8Array(head.length + digits.length + (ack.duplicate ? DUPLICATE_TAIL.length : 1));
+  const out = pubAckSpace(head.length + digits.length + (ack.duplicate ? DUPLICATE_TAIL.length : 1));
   out.set(head, 0);
   let at = head.length;
   for (let i = 0; i < digits.length; i++) out[at++] = digits.charCodeAt(i);
   if (ack.duplicate) out.set(DUPLICATE_TAIL, at);
   else out[at] = 0x7d; // }
+  return out;
+}
+
+/** PubAcks are cut from shared slabs (never overwritten: a slab is dropped once full, freed with its last ack). */
+const PUBACK_SLAB = 8192;
+let pubAckSlab = new ArrayBuffer(PUBACK_SLAB);
+let pubAckUsed = 0;
+
+/**
+ * `n` fresh bytes for a PubAck: a view of a slab, so each PubAck is one small object (a Uint8Array of its
+ * own also made an ArrayBuffer object, one PubAck per published message; a Buffer slice costs more still).
+ */
+function pubAckSpace(n: number): Uint8Array {
+  if (pubAckUsed + n > PUBACK_SLAB) {
+    pubAckSlab = new ArrayBuffer(PUBACK_SLAB);
+    pubAckUsed = 0;
+  }
+  const out = new Uint8Array(pubAckSlab, pubAckUsed, n);
+  pubAckUsed += n;
   return out;
 }
 

@@ -163,6 +163,11 @@ export class Sublist<S extends Subscription> {
     return this.matcher.firstTokenFree(token);
   }
 
+  /** Whether nothing subscribed can match the literal `subject` for want of its first token (see TrieMatcher). */
+  firstTokenMisses(subject: string): boolean {
+    return this.matcher.firstTokenMisses(subject);
+  }
+
   /**
    * Whether the literal `subject`'s match holds for every subject that differs in the last token alone
    * (see TrieMatcher.lastTokenFree): a requester's `_INBOX.<id>.*` gets one answer for all its replies.

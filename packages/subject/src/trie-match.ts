@@ -10,6 +10,9 @@ import { EMPTY_RESULT, ResultBuilder } from "./result.js";
 import type { TrieLevel, TrieNode } from "./trie.js";
 import type { MatchResult, Subscription } from "./types.js";
 
+/** Up to this many first tokens, `firstTokenMisses` compares them in turn instead of cutting one out. */
+const FEW_FIRST_TOKENS = 8;
+
 export class TrieMatcher<S extends Subscription> {
   private readonly tokens: string[] = [];
   private ntokens = 0;
@@ -37,6 +40,28 @@ export class TrieMatcher<S extends Subscription> {
   firstTokenFree(token: string): boolean {
     const root = this.root;
     return root.pwc === null && root.fwc === null && (root.nodes === null || !root.nodes.has(token));
+  }
+
+  /**
+   * Whether nothing can match `subject` because nothing is subscribed under its first token and nothing
+   * at the root is a wildcard. A few first tokens are compared in place (no substring, no hash): the
+   * question asked for every reply subject of a busy requester.
+   */
+  firstTokenMisses(subject: string): boolean {
+    const root = this.root;
+    if (root.pwc !== null || root.fwc !== null) return false;
+    const nodes = root.nodes;
+    if (nodes === null) return true;
+    if (nodes.size > FEW_FIRST_TOKENS) {
+      const dot = subject.indexOf(".");
+      return !nodes.has(dot < 0 ? subject : subject.substring(0, dot));
+    }
+    const len = subject.length;
+    for (const token of nodes.keys()) {
+      const n = token.length;
+      if ((len === n || (len > n && subject.charCodeAt(n) === DOT)) && subject.startsWith(token)) return false;
+    }
+    return true;
   }
 
   /** Whether any subscription matches `subject`; stops at the first one found. */

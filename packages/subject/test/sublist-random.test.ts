@@ -251,3 +251,34 @@ describe("Sublist.lastTokenFree vs naive matcher", () => {
     expect(checked).toBeGreaterThan(400);
   });
 });
+
+describe("Sublist.firstTokenMisses vs naive matcher", () => {
+  it("holds only where nothing matches, with few and with many first tokens", () => {
+    const rand = rng(11);
+    let misses = 0;
+    let held = 0;
+    for (let round = 0; round < 300; round++) {
+      const list = new Sublist<Sub>();
+      const live: Sub[] = [];
+      // Wide alphabets give more first tokens than the in-place comparison handles (the lookup path too).
+      const alphabet = round % 2 === 0 ? ["a", "b", "ab"] : Array.from({ length: 12 }, (_, i) => `t${i}`);
+      for (let i = int(rand, 0, 10); i > 0; i--) {
+        const s: Sub = { id: live.length, subject: rand() < 0.8 ? randomLiteral(rand, alphabet, 3) : randomFilter(rand, alphabet, 3), queue: undefined };
+        list.insert(s);
+        live.push(s);
+      }
+      // Remove some, so emptied first tokens are tried too.
+      for (const s of live.splice(0, int(rand, 0, live.length))) list.remove(s);
+      for (let k = 0; k < 20; k++) {
+        const subject = randomLiteral(rand, [...alphabet, "abc", "zz"], 4);
+        const none = expected(live, subject).psubs.length === 0;
+        if (list.firstTokenMisses(subject)) {
+          misses++;
+          expect({ subject, none }).toEqual({ subject, none: true });
+        } else if (!none) held++;
+      }
+    }
+    expect(misses).toBeGreaterThan(500);
+    expect(held).toBeGreaterThan(200);
+  });
+});
