@@ -30,10 +30,8 @@ const CHUNK = 32 * 1024;
 const CHUNK_SHARED_MAX = CHUNK / 4;
 
 /**
- * A stored message: its headers and data are a range of a chunk shared with its neighbours, handed out as
- * fresh views. Why not keep the views: a message that stays costs the garbage collector per object each
- * time it is copied on its way to the old generation, and two views (a typed array object each) were
- * most of a message's objects. The chunk is freed once no message in it is kept.
+ * A stored message as handed out: made on each read from its run's columns (see Run); its headers and
+ * data are views of the chunk holding its bytes.
  */
 class MemoryMessage implements StoredMessage {
   constructor(
@@ -64,9 +62,29 @@ class MemoryMessage implements StoredMessage {
   }
 }
 
-/** Consecutive sequences from `base`: `slots[i]` holds `base + i`, undefined once removed (or skipped). */
+/** Slots a new run has room for before its columns grow (doubling). */
+const RUN_INITIAL = 64;
+
+/**
+ * Consecutive sequences from `base`: slot `i` holds `base + i`, empty once removed (or skipped).
+ *
+ * A slot is a row across columns (subject, chunk, time, offset, lengths, size), not an object: a stored
+ * message is then no object of its own for the garbage collector to copy into the old generation and
+ * trace there (with an object and a bigint per message, scavenges were the memory stream's largest cost
+ * after routing). Readers get a MemoryMessage made for them.
+ */
 class Run {
-  slots: (MemoryMessage | undefined)[] = [];
+  /** Slots in use: sequences `base` to `base + length - 1`. */
+  length = 0;
+  /** Per slot: the subject; undefined marks an empty slot. */
+  private subjects: (string | undefined)[] = [];
+  /** Per slot: the chunk holding the bytes (dropped with the message, so a chunk goes with its last one). */
+  private chunks: (Buffer | undefined)[] = [];
+  private times = new BigInt64Array(RUN_INITIAL);
+  private offsets = new Int32Array(RUN_INITIAL);
+  private hlens = new Int32Array(RUN_INITIAL);
+  private dlens = new Int32Array(RUN_INITIAL);
+  private sizes = new Float64Array(RUN_INITIAL);
   /** Live messages per block of BLOCK slots (blocks counted from `base`). */
   blockLive: number[] = [];
   /** Live messages in the whole run. */
@@ -76,98 +94,124 @@ class Run {
 
   /** One past the run's last sequence. */
   get end(): number {
-    return this.base + this.slots.length;
+    return this.base + this.length;
+  }
+
+  /** Whether slot `i` holds a message. */
+  private full(i: number): boolean {
+    return this.subjects[i] !== undefined;
+  }
+
+  private message(i: number): MemoryMessage {
+    return new MemoryMessage(this.base + i, this.subjects[i]!, this.times[i], this.chunks[i]!, this.offsets[i], this.hlens[i], this.dlens[i], this.sizes[i]);
   }
 
   get(seq: number): MemoryMessage | undefined {
     const i = seq - this.base;
-    return i >= 0 && i < this.slots.length ? this.slots[i] : undefined;
+    return i >= 0 && i < this.length && this.full(i) ? this.message(i) : undefined;
   }
 
-  /** Appends `m` at `end`. */
-  push(m: MemoryMessage): void {
-    const i = this.slots.length;
-    this.slots.push(m);
+  /** The subject stored at `seq`, undefined when the slot is empty or outside the run. */
+  subjectAt(seq: number): string | undefined {
+    const i = seq - this.base;
+    return i >= 0 && i < this.length ? this.subjects[i] : undefined;
+  }
+
+  /** Appends a message at `end`; returns it. */
+  push(subject: string, time: bigint, chunk: Buffer, at: number, hlen: number, dlen: number, size: number): MemoryMessage {
+    const i = this.length;
+    this.room(i + 1);
+    this.subjects.push(subject);
+    this.chunks.push(chunk);
+    this.times[i] = time;
+    this.offsets[i] = at;
+    this.hlens[i] = hlen;
+    this.dlens[i] = dlen;
+    this.sizes[i] = size;
+    this.length = i + 1;
     const b = i >> BLOCK_SHIFT;
     if (b === this.blockLive.length) this.blockLive.push(1);
     else this.blockLive[b]++;
     this.live++;
+    return new MemoryMessage(this.base + i, subject, time, chunk, at, hlen, dlen, size);
   }
 
   /** Appends `n` empty slots (skipped sequences). */
   skip(n: number): void {
-    for (let k = 0; k < n; k++) this.slots.push(undefined);
-    const blocks = (this.slots.length + BLOCK_MASK) >> BLOCK_SHIFT;
+    this.room(this.length + n);
+    for (let k = 0; k < n; k++) {
+      this.subjects.push(undefined);
+      this.chunks.push(undefined);
+    }
+    this.length += n;
+    const blocks = (this.length + BLOCK_MASK) >> BLOCK_SHIFT;
     while (this.blockLive.length < blocks) this.blockLive.push(0);
   }
 
   /** Removes the message at `seq`; returns it, or undefined when it was not there. */
   remove(seq: number): MemoryMessage | undefined {
+    const m = this.get(seq);
+    if (m === undefined) return undefined;
     const i = seq - this.base;
-    const m = i >= 0 && i < this.slots.length ? this.slots[i] : undefined;
-    if (!m) return undefined;
-    this.slots[i] = undefined;
+    this.subjects[i] = undefined;
+    this.chunks[i] = undefined;
     this.blockLive[i >> BLOCK_SHIFT]--;
     this.live--;
     return m;
   }
 
-  /** The first message with sequence >= `seq`, skipping empty blocks. */
-  liveFrom(seq: number): MemoryMessage | undefined {
-    if (this.live === 0) return undefined;
-    const slots = this.slots;
-    const n = slots.length;
+  /** The first sequence >= `seq` holding a message, skipping empty blocks; -1 when none. */
+  liveFrom(seq: number): number {
+    if (this.live === 0) return -1;
+    const n = this.length;
     let i = Math.max(seq - this.base, 0);
     while (i < n) {
       if ((i & BLOCK_MASK) === 0 && this.blockLive[i >> BLOCK_SHIFT] === 0) {
         i += BLOCK;
         continue;
       }
-      const m = slots[i];
-      if (m) return m;
+      if (this.full(i)) return this.base + i;
       i++;
     }
-    return undefined;
+    return -1;
   }
 
-  /** The last message with sequence <= `seq`, skipping empty blocks. */
-  liveAtOrBefore(seq: number): MemoryMessage | undefined {
-    if (this.live === 0) return undefined;
-    const slots = this.slots;
-    let i = Math.min(seq - this.base, slots.length - 1);
+  /** The last sequence <= `seq` holding a message, skipping empty blocks; -1 when none. */
+  liveAtOrBefore(seq: number): number {
+    if (this.live === 0) return -1;
+    let i = Math.min(seq - this.base, this.length - 1);
     while (i >= 0) {
       if ((i & BLOCK_MASK) === BLOCK_MASK && this.blockLive[i >> BLOCK_SHIFT] === 0) {
         i -= BLOCK;
         continue;
       }
-      const m = slots[i];
-      if (m) return m;
+      if (this.full(i)) return this.base + i;
       i--;
     }
-    return undefined;
+    return -1;
   }
 
   /** Messages with sequence >= `seq`. */
   countFrom(seq: number): number {
     const i = seq - this.base;
     if (i <= 0) return this.live;
-    if (i >= this.slots.length) return 0;
+    if (i >= this.length) return 0;
     const b = i >> BLOCK_SHIFT;
-    const blockEnd = Math.min((b + 1) << BLOCK_SHIFT, this.slots.length);
+    const blockEnd = Math.min((b + 1) << BLOCK_SHIFT, this.length);
     let n = 0;
-    for (let j = i; j < blockEnd; j++) if (this.slots[j]) n++;
+    for (let j = i; j < blockEnd; j++) if (this.full(j)) n++;
     for (let k = b + 1; k < this.blockLive.length; k++) n += this.blockLive[k];
     return n;
   }
 
   /** Pushes onto `out` the empty slots' sequences from `from` (at least `base`) to the end. */
   deletedFrom(from: number, out: number[]): void {
-    for (let i = Math.max(from - this.base, 0); i < this.slots.length; ) {
+    for (let i = Math.max(from - this.base, 0); i < this.length; ) {
       if ((i & BLOCK_MASK) === 0 && this.blockLive[i >> BLOCK_SHIFT] === BLOCK) {
         i += BLOCK;
         continue;
       }
-      if (!this.slots[i]) out.push(this.base + i);
+      if (!this.full(i)) out.push(this.base + i);
       i++;
     }
   }
@@ -175,12 +219,40 @@ class Run {
   /** Drops the dead prefix below `first` once it is at least half the run (whole blocks: alignment holds). */
   trimBefore(first: number): void {
     const dead = first - this.base;
-    if (dead < BLOCK || dead * 2 < this.slots.length) return;
-    const blocks = dead >> BLOCK_SHIFT;
-    this.slots = this.slots.slice(blocks << BLOCK_SHIFT);
-    this.blockLive = this.blockLive.slice(blocks);
-    this.base += blocks << BLOCK_SHIFT;
+    if (dead < BLOCK || dead * 2 < this.length) return;
+    const cut = (dead >> BLOCK_SHIFT) << BLOCK_SHIFT;
+    this.subjects = this.subjects.slice(cut);
+    this.chunks = this.chunks.slice(cut);
+    // Room for the slots kept and as many again: the run goes on growing.
+    const keep = this.length - cut;
+    const cap = Math.max(RUN_INITIAL, keep * 2);
+    this.times = moved(this.times, new BigInt64Array(cap), cut, this.length);
+    this.offsets = moved(this.offsets, new Int32Array(cap), cut, this.length);
+    this.hlens = moved(this.hlens, new Int32Array(cap), cut, this.length);
+    this.dlens = moved(this.dlens, new Int32Array(cap), cut, this.length);
+    this.sizes = moved(this.sizes, new Float64Array(cap), cut, this.length);
+    this.blockLive = this.blockLive.slice(cut >> BLOCK_SHIFT);
+    this.base += cut;
+    this.length = keep;
   }
+
+  /** Makes the columns hold at least `n` slots (doubling). */
+  private room(n: number): void {
+    const cap = this.times.length;
+    if (n <= cap) return;
+    const next = Math.max(n, cap * 2);
+    this.times = moved(this.times, new BigInt64Array(next), 0, this.length);
+    this.offsets = moved(this.offsets, new Int32Array(next), 0, this.length);
+    this.hlens = moved(this.hlens, new Int32Array(next), 0, this.length);
+    this.dlens = moved(this.dlens, new Int32Array(next), 0, this.length);
+    this.sizes = moved(this.sizes, new Float64Array(next), 0, this.length);
+  }
+}
+
+/** `to` holding `from[start, end)` at its start. */
+function moved<T extends BigInt64Array | Int32Array | Float64Array>(from: T, to: T, start: number, end: number): T {
+  (to as Int32Array).set((from as Int32Array).subarray(start, end));
+  return to;
 }
 
 export interface MemoryStreamStoreOptions {
@@ -233,7 +305,7 @@ export class MemoryStreamStore implements StreamStore {
     if (this.messages === 0) return undefined;
     const start = Math.max(Math.ceil(from), this.firstSeq);
     if (start > this.lastSeq) return undefined;
-    if (selectsAll(filter)) return this.liveFrom(start);
+    if (selectsAll(filter)) return this.get(this.liveFrom(start));
     if (isLiteralFilter(filter)) {
       const seq = this.bySubject.get(filter)?.firstFrom(start);
       return seq === undefined ? undefined : this.get(seq);
@@ -247,15 +319,15 @@ export class MemoryStreamStore implements StreamStore {
       }
       return best === Infinity ? undefined : this.get(best);
     }
-    for (let m = this.liveFrom(start); m; m = this.liveFrom(m.seq + 1)) {
-      if (filterMatches(m.subject, filter)) return m;
+    for (let seq = this.liveFrom(start); seq >= 0; seq = this.liveFrom(seq + 1)) {
+      if (filterMatches(this.subjectAt(seq), filter)) return this.get(seq);
     }
     return undefined;
   }
 
   last(filter: string): StoredMessage | undefined {
     if (this.messages === 0) return undefined;
-    if (selectsAll(filter)) return this.liveAtOrBefore(this.lastSeq);
+    if (selectsAll(filter)) return this.get(this.liveAtOrBefore(this.lastSeq));
     if (isLiteralFilter(filter)) {
       const seq = this.bySubject.get(filter)?.last();
       return seq === undefined ? undefined : this.get(seq);
@@ -267,8 +339,8 @@ export class MemoryStreamStore implements StreamStore {
       }
       return best < 0 ? undefined : this.get(best);
     }
-    for (let m = this.liveAtOrBefore(this.lastSeq); m; m = this.liveAtOrBefore(m.seq - 1)) {
-      if (filterMatches(m.subject, filter)) return m;
+    for (let seq = this.liveAtOrBefore(this.lastSeq); seq >= 0; seq = this.liveAtOrBefore(seq - 1)) {
+      if (filterMatches(this.subjectAt(seq), filter)) return this.get(seq);
     }
     return undefined;
   }
@@ -284,7 +356,8 @@ export class MemoryStreamStore implements StreamStore {
     this.bytes -= m.size;
     if (erase) m.erase();
     if (seq === this.firstSeq) {
-      this.firstSeq = this.liveFrom(seq + 1)?.seq ?? this.lastSeq + 1;
+      const next = this.liveFrom(seq + 1);
+      this.firstSeq = next >= 0 ? next : this.lastSeq + 1;
       this.compact();
     }
     return true;
@@ -352,7 +425,7 @@ export class MemoryStreamStore implements StreamStore {
       return n;
     }
     let n = 0;
-    for (let m = this.liveFrom(start); m; m = this.liveFrom(m.seq + 1)) if (filterMatches(m.subject, filter)) n++;
+    for (let seq = this.liveFrom(start); seq >= 0; seq = this.liveFrom(seq + 1)) if (filterMatches(this.subjectAt(seq), filter)) n++;
     return n;
   }
 
@@ -395,9 +468,7 @@ export class MemoryStreamStore implements StreamStore {
     if (hlen > 0) chunk.set(headers!, at);
     chunk.set(data, at + hlen);
     const size = messageSize(subject, hlen > 0 ? headers : undefined, data, this.kind);
-    const msg = new MemoryMessage(seq, subject, time, chunk, at, hlen, data.length, size);
-
-    this.runEndingAt(seq).push(msg);
+    const msg = this.runEndingAt(seq).push(subject, time, chunk, at, hlen, data.length, size);
     let list = this.bySubject.get(subject);
     if (!list) this.bySubject.set(subject, (list = new SeqList()));
     list.push(seq);
@@ -442,22 +513,27 @@ export class MemoryStreamStore implements StreamStore {
     return lo - 1;
   }
 
-  /** The first stored message with sequence >= `seq`. */
-  private liveFrom(seq: number): MemoryMessage | undefined {
+  /** The first sequence >= `seq` holding a message; -1 when none. */
+  private liveFrom(seq: number): number {
     for (let k = Math.max(this.runIndex(seq), this.head); k < this.runs.length; k++) {
-      const m = this.runs[k].liveFrom(seq);
-      if (m) return m;
+      const found = this.runs[k].liveFrom(seq);
+      if (found >= 0) return found;
     }
-    return undefined;
+    return -1;
   }
 
-  /** The last stored message with sequence <= `seq`. */
-  private liveAtOrBefore(seq: number): MemoryMessage | undefined {
+  /** The last sequence <= `seq` holding a message; -1 when none. */
+  private liveAtOrBefore(seq: number): number {
     for (let k = this.runIndex(seq); k >= this.head; k--) {
-      const m = this.runs[k].liveAtOrBefore(seq);
-      if (m) return m;
+      const found = this.runs[k].liveAtOrBefore(seq);
+      if (found >= 0) return found;
     }
-    return undefined;
+    return -1;
+  }
+
+  /** The subject of the message at `seq` (one the scans above found). */
+  private subjectAt(seq: number): string {
+    return this.runs[this.runIndex(seq)].subjectAt(seq)!;
   }
 
   private countLiveFrom(seq: number): number {
@@ -482,8 +558,8 @@ export class MemoryStreamStore implements StreamStore {
     if (limit === 0) return [];
     if (literal) return this.bySubject.get(filter!)?.take(limit, below) ?? [];
     const out: number[] = [];
-    for (let m = this.liveFrom(this.firstSeq); m && m.seq < below && out.length < limit; m = this.liveFrom(m.seq + 1)) {
-      if (all || filterMatches(m.subject, filter!)) out.push(m.seq);
+    for (let seq = this.liveFrom(this.firstSeq); seq >= 0 && seq < below && out.length < limit; seq = this.liveFrom(seq + 1)) {
+      if (all || filterMatches(this.subjectAt(seq), filter!)) out.push(seq);
     }
     return out;
   }
