@@ -24,8 +24,13 @@ const FEW_SUBJECTS = 64;
 /** `appendAt` fills a gap shorter than this with empty slots; a longer one starts a new run. */
 const RUN_GAP = BLOCK;
 
-/** Bytes of stored messages are copied into chunks of this size (a larger message gets its own buffer). */
-const CHUNK = 32 * 1024;
+/**
+ * Bytes of stored messages are copied into chunks of this size (a larger message gets its own buffer). A
+ * chunk lives while any of its messages does, so a message left behind by removals around it (a work
+ * queue's unacknowledged one) can hold up to a chunk: the size of Node's Buffer pool slab, which held the
+ * same way when each message was a pooled Buffer.
+ */
+const CHUNK = 8 * 1024;
 /** Messages up to this size share chunks; bigger ones would waste the rest of one. */
 const CHUNK_SHARED_MAX = CHUNK / 4;
 
