@@ -84,12 +84,13 @@ export function routeToJetStream(
   return true;
 }
 
-// Views made only where JetStream takes the message: most messages routed here (replies, other subjects)
+// A routed message's header block and payload (`hdr`: header bytes at the front, -1 for none). Above, views
+// are made only where JetStream takes the message: most messages routed here (replies, other subjects)
 // are not JetStream's, and two views each were garbage.
-function headersOf(data: Uint8Array, hdr: number): Uint8Array | undefined {
+export function headersOf(data: Uint8Array, hdr: number): Uint8Array | undefined {
   return hdr > 0 ? data.subarray(0, hdr) : undefined;
 }
 
-function payloadOf(data: Uint8Array, hdr: number): Uint8Array {
+export function payloadOf(data: Uint8Array, hdr: number): Uint8Array {
   return hdr >= 0 ? data.subarray(hdr) : data;
 }

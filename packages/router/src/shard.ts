@@ -5,7 +5,7 @@ import { type AckTarget, isAckSubject, parseAckSubject } from "./ack-subject.js"
 import { BatchReader, BatchWriter } from "./codec.js";
 import { ClientFlags, In, NO_ANSWER, Out, Peer, PeerKind } from "./ops.js";
 import { placeAccount } from "./placement.js";
-import { type ShardJetStreamConfig, openAccountJetStream, routeToJetStream } from "./shard-jetstream.js";
+import { type ShardJetStreamConfig, headersOf, openAccountJetStream, payloadOf, routeToJetStream } from "./shard-jetstream.js";
 import { writeHints } from "./shard-hints.js";
 import { ShardResources } from "./shard-resources.js";
 import { exporterSubject } from "./import-interest.js";
@@ -366,7 +366,7 @@ export class Shard {
     const reply = r.optStr();
     const hdr = r.i32();
     const data = r.bytes();
-    if (!js.ackConsumer(ACK.stream, ACK.consumer, ACK.sseq, hdr >= 0 ? data.subarray(hdr) : data, reply)) {
+    if (!js.ackConsumer(ACK.stream, ACK.consumer, ACK.sseq, payloadOf(data, hdr), reply)) {
       r.pos = at;
       return false;
     }
@@ -610,7 +610,7 @@ export class Shard {
     if (sub.max > 0 && sub.delivered >= sub.max) return false;
     sub.delivered++;
     if (sub.handler !== undefined) {
-      sub.handler(subject, reply === BLANK_REPLY ? undefined : reply, hdr > 0 ? data.subarray(0, hdr) : undefined, hdr > 0 ? data.subarray(hdr) : data);
+      sub.handler(subject, reply === BLANK_REPLY ? undefined : reply, headersOf(data, hdr), payloadOf(data, hdr));
       return true;
     }
     const w = this.toMain;

@@ -138,7 +138,7 @@ class Run {
     if (b === this.blockLive.length) this.blockLive.push(1);
     else this.blockLive[b]++;
     this.live++;
-    return new MemoryMessage(this.base + i, subject, time, chunk, at, hlen, dlen, size);
+    return this.message(i);
   }
 
   /** Appends `n` empty slots (skipped sequences). */
@@ -230,12 +230,7 @@ class Run {
     this.chunks = this.chunks.slice(cut);
     // Room for the slots kept and as many again: the run goes on growing.
     const keep = this.length - cut;
-    const cap = Math.max(RUN_INITIAL, keep * 2);
-    this.times = moved(this.times, new BigInt64Array(cap), cut, this.length);
-    this.offsets = moved(this.offsets, new Int32Array(cap), cut, this.length);
-    this.hlens = moved(this.hlens, new Int32Array(cap), cut, this.length);
-    this.dlens = moved(this.dlens, new Int32Array(cap), cut, this.length);
-    this.sizes = moved(this.sizes, new Float64Array(cap), cut, this.length);
+    this.resize(cut, Math.max(RUN_INITIAL, keep * 2));
     this.blockLive = this.blockLive.slice(cut >> BLOCK_SHIFT);
     this.base += cut;
     this.length = keep;
@@ -244,20 +239,29 @@ class Run {
   /** Makes the columns hold at least `n` slots (doubling). */
   private room(n: number): void {
     const cap = this.times.length;
-    if (n <= cap) return;
-    const next = Math.max(n, cap * 2);
-    this.times = moved(this.times, new BigInt64Array(next), 0, this.length);
-    this.offsets = moved(this.offsets, new Int32Array(next), 0, this.length);
-    this.hlens = moved(this.hlens, new Int32Array(next), 0, this.length);
-    this.dlens = moved(this.dlens, new Int32Array(next), 0, this.length);
-    this.sizes = moved(this.sizes, new Float64Array(next), 0, this.length);
+    if (n > cap) this.resize(0, Math.max(n, cap * 2));
+  }
+
+  /** New typed columns of `cap` slots holding the slots from `from` to the end. */
+  private resize(from: number, cap: number): void {
+    const end = this.length;
+    const times = new BigInt64Array(cap);
+    times.set(this.times.subarray(from, end));
+    this.times = times;
+    const sizes = new Float64Array(cap);
+    sizes.set(this.sizes.subarray(from, end));
+    this.sizes = sizes;
+    this.offsets = movedInt32(this.offsets, from, end, cap);
+    this.hlens = movedInt32(this.hlens, from, end, cap);
+    this.dlens = movedInt32(this.dlens, from, end, cap);
   }
 }
 
-/** `to` holding `from[start, end)` at its start. */
-function moved<T extends BigInt64Array | Int32Array | Float64Array>(from: T, to: T, start: number, end: number): T {
-  (to as Int32Array).set((from as Int32Array).subarray(start, end));
-  return to;
+/** A new Int32Array of `cap` holding `column[from, end)` at its start. */
+function movedInt32(column: Int32Array<ArrayBuffer>, from: number, end: number, cap: number): Int32Array<ArrayBuffer> {
+  const out = new Int32Array(cap);
+  out.set(column.subarray(from, end));
+  return out;
 }
 
 export interface MemoryStreamStoreOptions {

@@ -54,7 +54,7 @@ export class TrieMatcher<S extends Subscription> {
     if (nodes === null) return true;
     if (nodes.size > FEW_FIRST_TOKENS) {
       const dot = subject.indexOf(".");
-      return !nodes.has(dot < 0 ? subject : subject.substring(0, dot));
+      return this.firstTokenFree(dot < 0 ? subject : subject.substring(0, dot));
     }
     const len = subject.length;
     for (const token of nodes.keys()) {
