@@ -29,6 +29,7 @@ import {
   encodeChunk,
   encodeCount,
   IndexChunk,
+  TailChunk,
   indexEnd,
   indexKey,
   indexStart,
@@ -127,10 +128,10 @@ export class LmdbStreamStore implements StreamStore {
    */
   private readonly firstBySubject = new Map<string, number>();
   /**
-   * The key of recently written subjects' last index chunk (where appends go and recent removals fall), so
-   * a commit reaches it with a direct read instead of a cursor. Written only where the index is.
+   * Recently written subjects' last index chunk (where appends go and recent removals fall), as written, so
+   * a commit appends to it without a cursor, a read or a decode. Written only where the index is.
    */
-  private readonly tailChunks = new Map<string, { key: Buffer; base: number }>();
+  private readonly tailChunks = new Map<string, TailChunk>();
   private isClosed = false;
   private readonly incKey: Buffer;
   /** The last committed messages, in memory (consumers read right behind the publishers). */
@@ -559,6 +560,7 @@ export class LmdbStreamStore implements StreamStore {
       index.clearSync();
       subjects.clearSync();
       blocks.invalidate();
+      this.tailChunks.clear();
     }
     const removalsBySubject = new Map<string, number[]>();
     for (const [seq, r] of this.removed) {
@@ -845,11 +847,7 @@ export class LmdbStreamStore implements StreamStore {
    */
   private chunkAt(index: BinaryDb, subject: string, seq: number): IndexChunk | undefined {
     const tail = this.tailChunks.get(subject);
-    if (tail !== undefined && seq >= tail.base) {
-      const offsets = index.getBinaryFast(tail.key);
-      if (offsets) return new IndexChunk(tail.key, offsets);
-      this.tailChunks.delete(subject);
-    }
+    if (tail !== undefined && seq >= tail.base) return tail.chunk();
     const { sk, start } = this.keysOf(subject);
     for (const key of index.getKeys({ start: indexKey(sk, seq), end: start, reverse: true, limit: 1 })) {
       return new IndexChunk(key, index.getBinaryFast(key)!);
@@ -887,7 +885,7 @@ export class LmdbStreamStore implements StreamStore {
     // When every committed message of the subject goes and new ones come (a KV put replacing the key's
     // value), its emptied chunk takes them: one overwrite instead of a delete and a put.
     const emptiedAll = committedBefore === removals.length && adds.length > 0;
-    let emptied: { key: Buffer; base: number } | undefined;
+    let emptied: TailChunk | undefined;
     for (let i = 0; i < removals.length; ) {
       const chunk = this.chunkAt(index, subject, removals[i]);
       if (!chunk) {
@@ -898,39 +896,35 @@ export class LmdbStreamStore implements StreamStore {
       const gone = new Set<number>();
       while (i < removals.length && removals[i] <= last) gone.add(removals[i++]);
       const kept = chunk.seqs().filter((seq) => !gone.has(seq));
+      // The cached tail is only ever appended to (see TailChunk): a chunk rewritten here leaves the cache.
+      if (this.tailChunks.get(subject)?.base === chunk.base) this.tailChunks.delete(subject);
       if (kept.length > 0) index.put(chunk.key, encodeChunk(chunk.base, kept));
-      else if (emptiedAll && emptied === undefined && adds[0] - chunk.base < CHUNK_SPAN) emptied = { key: Buffer.from(chunk.key), base: chunk.base };
-      else {
-        index.remove(chunk.key);
-        if (this.tailChunks.get(subject)?.base === chunk.base) this.tailChunks.delete(subject);
-      }
+      else if (emptiedAll && emptied === undefined && adds[0] - chunk.base < CHUNK_SPAN) emptied = new TailChunk(Buffer.from(chunk.key), chunk.base);
+      else index.remove(chunk.key);
     }
     if (adds.length === 0) return;
     // Appends go at the end of the subject's last chunk while it has room, then into new chunks.
-    const tail = committedBefore > removals.length ? this.chunkAt(index, subject, this.dbLast) : undefined;
-    let key: Buffer | undefined;
-    let base = 0;
-    let seqs: number[] = [];
-    if (tail && tail.size < CHUNK_MAX) {
-      key = tail.key;
-      base = tail.base;
-      seqs = tail.seqs();
-    } else if (emptied !== undefined) {
-      key = emptied.key;
-      base = emptied.base;
-    }
+    let tail = committedBefore > removals.length ? this.tailOf(index, subject) : emptied;
+    let grown = false;
     for (const seq of adds) {
-      if (!key || seqs.length >= CHUNK_MAX || seq - base >= CHUNK_SPAN) {
-        if (key) index.put(key, encodeChunk(base, seqs));
-        key = indexKey(sk, seq);
-        base = seq;
-        seqs = [];
+      if (tail === undefined || !tail.takes(seq)) {
+        if (grown) index.put(tail!.key, tail!.value());
+        tail = new TailChunk(indexKey(sk, seq), seq);
       }
-      seqs.push(seq);
+      tail.push(seq);
+      grown = true;
     }
-    index.put(key!, encodeChunk(base, seqs));
+    index.put(tail!.key, tail!.value());
     if (this.tailChunks.size >= SUBJECT_KEY_CACHE && !this.tailChunks.has(subject)) this.tailChunks.clear();
-    this.tailChunks.set(subject, { key: Buffer.from(key!), base });
+    this.tailChunks.set(subject, tail!);
+  }
+
+  /** The subject's last chunk in the index (cached, or read and cached). */
+  private tailOf(index: BinaryDb, subject: string): TailChunk | undefined {
+    const cached = this.tailChunks.get(subject);
+    if (cached !== undefined) return cached;
+    const chunk = this.chunkAt(index, subject, this.dbLast);
+    return chunk === undefined ? undefined : TailChunk.of(chunk);
   }
 
   private subjectCount(subject: string): number {

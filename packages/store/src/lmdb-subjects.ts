@@ -113,3 +113,56 @@ export function encodeChunk(base: number, seqs: readonly number[]): Buffer {
   for (let i = 0; i < seqs.length; i++) b.writeUInt32LE(seqs[i] - base, i * 4);
   return b;
 }
+
+/** Offsets a tail chunk has room for at first (a KV key's chunk rarely holds more). */
+const TAIL_INITIAL = 16;
+
+/**
+ * A subject's last index chunk as the store last wrote it, kept so a commit appends to it without reading
+ * and decoding it (the chunk of a busy subject is rewritten by every commit until full). Offsets below
+ * `size` never change: a chunk rewritten any other way (removals) is dropped from the cache instead, so
+ * views handed out by `value` and `chunk` stay right.
+ */
+export class TailChunk {
+  private bytes: Buffer;
+  size = 0;
+
+  constructor(
+    readonly key: Buffer,
+    readonly base: number,
+    capacity = TAIL_INITIAL,
+  ) {
+    this.bytes = Buffer.allocUnsafe(capacity * 4);
+  }
+
+  static of(chunk: IndexChunk): TailChunk {
+    const tail = new TailChunk(Buffer.from(chunk.key), chunk.base, Math.max(TAIL_INITIAL, chunk.size));
+    for (let i = 0; i < chunk.size; i++) tail.push(chunk.seq(i));
+    return tail;
+  }
+
+  /** Whether `seq` (above every sequence in the chunk) can go at its end. */
+  takes(seq: number): boolean {
+    return this.size < CHUNK_MAX && seq - this.base < CHUNK_SPAN;
+  }
+
+  push(seq: number): void {
+    if (this.size * 4 === this.bytes.length) {
+      // A new buffer, not a resized one: views of the old one stay as they were.
+      const bigger = Buffer.allocUnsafe(Math.min(CHUNK_MAX, this.size * 2) * 4);
+      this.bytes.copy(bigger, 0, 0, this.size * 4);
+      this.bytes = bigger;
+    }
+    this.bytes.writeUInt32LE(seq - this.base, this.size * 4);
+    this.size++;
+  }
+
+  /** The chunk's value as stored. */
+  value(): Buffer {
+    return this.bytes.subarray(0, this.size * 4);
+  }
+
+  chunk(): IndexChunk {
+    return new IndexChunk(this.key, this.value());
+  }
+}

@@ -99,6 +99,53 @@ describe("LmdbAccountStore", () => {
     }
   });
 
+  it("a subject's last index chunk grows commit by commit, loses messages, fills and moves on (kept in memory between commits)", () => {
+    const d = dir();
+    const a = new LmdbAccountStore(d, { recentBytes: 0 });
+    const { store } = a.createStream("T", "{}", false);
+    const want = new Map<string, number[]>([["t.a", []], ["t.b", []]]);
+    const bySubject = (st: StreamStore, subject: string): number[] => {
+      const seqs: number[] = [];
+      for (let m = st.next(0, subject); m !== undefined; m = st.next(m.seq + 1, subject)) seqs.push(m.seq);
+      return seqs;
+    };
+    const check = (st: StreamStore): void => {
+      for (const [subject, seqs] of want) {
+        expect(bySubject(st, subject)).toEqual(seqs);
+        expect(st.count(0, subject)).toBe(seqs.length);
+        if (seqs.length > 2) expect(st.count(seqs[seqs.length - 2], subject)).toBe(2);
+      }
+    };
+    // 700 messages per subject, 1 to 7 per commit: the tail chunk (256 sequences) is appended to many times
+    // before it fills; removals fall in the tail chunk (the newest) and in older ones.
+    for (let round = 0; round < 200; round++) {
+      for (const [subject, seqs] of want) {
+        for (let n = 1 + (round % 7); n > 0; n--) seqs.push(store.append(subject, undefined, enc("x"), BigInt(round + 1)).seq);
+      }
+      if (round % 9 === 8) {
+        const seqs = want.get("t.a")!;
+        for (const i of [seqs.length - 1, seqs.length - 3, Math.floor(seqs.length / 2)]) store.remove(seqs.splice(i, 1)[0], false);
+      }
+      if (round % 23 === 22) {
+        // Every message of the subject goes at once, and more come in the same commit.
+        const seqs = want.get("t.b")!;
+        for (const seq of seqs.splice(0)) store.remove(seq, false);
+        seqs.push(store.append("t.b", undefined, enc("y"), BigInt(round + 1)).seq);
+      }
+      a.commit();
+      if (round % 10 === 0) check(store);
+    }
+    check(store);
+    a.close();
+    const b = account(d, { recentBytes: 0 });
+    const reopened = b.openStream(b.streams()[0]);
+    check(reopened);
+    // Appends after the reopen start from the chunk read back from the index.
+    for (const [subject, seqs] of want) for (let i = 0; i < 300; i++) seqs.push(reopened.append(subject, undefined, enc("z"), 1n).seq);
+    b.commit();
+    check(reopened);
+  });
+
   it("delete and re-create under the same name: only the new data, after a reopen", () => {
     const d = dir();
     let a = new LmdbAccountStore(d);
