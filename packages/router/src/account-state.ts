@@ -57,6 +57,8 @@ export interface StreamExportRoute extends Subscription {
   readonly subject: string;
   readonly queue: undefined;
   readonly importer: string;
+  /** The shard the importer lives on. */
+  readonly importerShard: number;
   readonly imp: StreamImport;
 }
 
@@ -123,7 +125,7 @@ export function buildAccountStates(accounts: AccountConfig[], placement: (accoun
         states.get(acc.name)?.streamImports.push(streamImportInterest(imp));
         const st = states.get(imp.account);
         if (st === undefined) continue;
-        st.streamExports.insert({ subject: imp.subject, queue: undefined, importer: acc.name, imp });
+        st.streamExports.insert({ subject: imp.subject, queue: undefined, importer: acc.name, importerShard: placement(acc.name), imp });
       }
     }
   }

@@ -75,6 +75,15 @@ export const Peer = {
   Interest: 3,
   /** u32 from shard: forget all interest that shard registered (it restarted and registers again). */
   InterestReset: 4,
+  /** u32 from shard, u32 round: answer with Confirmed (held-barriers.ts). */
+  Confirm: 5,
+  /** u32 round: the Confirm of that round arrived, so did every Interest sent before it. */
+  Confirmed: 6,
+  /**
+   * u32 from shard: forget all interest that shard registered, its current interest follows (sent in answer
+   * to an InterestReset, so a peer that restarted learns what it lost; never answered itself).
+   */
+  InterestRestate: 7,
 } as const;
 
 export const PeerKind = {

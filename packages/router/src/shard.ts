@@ -8,7 +8,9 @@ import { placeAccount } from "./placement.js";
 import { type ShardJetStreamConfig, headersOf, openAccountJetStream, payloadOf, routeToJetStream } from "./shard-jetstream.js";
 import { writeHints } from "./shard-hints.js";
 import { ShardResources } from "./shard-resources.js";
-import { exporterSubject } from "./import-interest.js";
+import { type StreamImportInterest, exporterSubject } from "./import-interest.js";
+import { type MatchResult, type Sublist, type Subscription, subjectsCollide } from "@tsnats/subject";
+import { HeldBarriers } from "./held-barriers.js";
 
 /** Where a shard's batches go. Implemented by its host (worker thread ports, or in-process calls). */
 export interface ShardIO {
@@ -81,6 +83,13 @@ export class Shard {
   private readonly clients = new Map<number, ShardClient>();
   private readonly toMain = new BatchWriter();
   private readonly toPeers: BatchWriter[];
+  private readonly barriers = new HeldBarriers();
+  /**
+   * Per shard: whether its current import interest is here (it sent an InterestReset or InterestRestate
+   * since this shard started). Until then its importers get every exported message, as if they listened:
+   * this shard or that one just (re)started, and the interest is on its way.
+   */
+  private readonly interestKnown: boolean[];
   private readonly place: (account: string) => number;
 
   constructor(
@@ -90,6 +99,7 @@ export class Shard {
     this.place = (a) => placeAccount(a, cfg.shardCount, cfg.pins);
     this.accounts = buildAccountStates(cfg.accounts, this.place, cfg.index, () => randomBase62(6));
     this.toPeers = Array.from({ length: cfg.shardCount }, () => new BatchWriter());
+    this.interestKnown = Array.from({ length: cfg.shardCount }, (_, i) => i === cfg.index);
     // A shard that restarts registers its clients' import interest again: peers forget the old first.
     for (let i = 0; i < cfg.shardCount; i++) {
       if (i === cfg.index) continue;
@@ -104,6 +114,7 @@ export class Shard {
       }
       for (const acc of this.accounts.values()) this.openJetStream(acc, jsCfg);
     }
+    this.standingInterest(-1);
     this.started = true;
   }
 
@@ -328,9 +339,15 @@ export class Shard {
         case In.Barrier: {
           const cid = r.u32();
           const token = r.u32();
-          this.toMain.u8(Out.Barrier);
-          this.toMain.u32(cid);
-          this.toMain.u32(token);
+          const b = this.barriers.arrive(cid, token);
+          for (const shard of b.ask) {
+            const w = this.toPeers[shard];
+            w.u8(Peer.Confirm);
+            w.u32(this.cfg.index);
+            w.u32(b.round);
+            w.count++;
+          }
+          if (b.answerNow) this.answerBarrier(cid, token);
           break;
         }
         default:
@@ -394,9 +411,27 @@ export class Shard {
         this.interestArrived(from, account, subject, queue, r.i32());
         continue;
       }
-      if (op === Peer.InterestReset) {
+      if (op === Peer.InterestReset || op === Peer.InterestRestate) {
         const from = r.u32();
         for (const acc of this.accounts.values()) acc.remoteInterest.dropFrom(from);
+        this.interestKnown[from] = true;
+        if (op === Peer.InterestReset) {
+          // The peer restarted: what this shard reported to it is gone, and its confirmations will not come.
+          for (const b of this.barriers.reset()) this.answerBarrier(b.cid, b.token);
+          this.restateInterest(from);
+        }
+        continue;
+      }
+      if (op === Peer.Confirm) {
+        const from = r.u32();
+        const w = this.toPeers[from];
+        w.u8(Peer.Confirmed);
+        w.u32(r.u32());
+        w.count++;
+        continue;
+      }
+      if (op === Peer.Confirmed) {
+        for (const b of this.barriers.confirmed(r.u32())) this.answerBarrier(b.cid, b.token);
         continue;
       }
       if (op !== Peer.Pub) throw new Error(`shard ${this.cfg.index}: unknown op ${op} from a peer`);
@@ -496,25 +531,70 @@ export class Shard {
   // ---- interest across stream imports ---------------------------------------------------------
 
   /** Tells the exporters of the stream imports `sub` listens through that it came (1) or went (-1). */
-  private importInterest(sub: LocalSub, delta: number): void {
+  private importInterest(sub: LocalSub, delta: number, onlyShard = -1): void {
     for (const si of sub.client.account.streamImports) {
       const subject = exporterSubject(si, sub.subject);
       if (subject === undefined) continue;
       sub.importInterest = true;
-      const shard = this.place(si.exporter);
-      if (shard === this.cfg.index) {
-        this.interestArrived(this.cfg.index, si.exporter, subject, sub.queue, delta);
-        continue;
-      }
-      const w = this.toPeers[shard];
-      w.u8(Peer.Interest);
-      w.u32(this.cfg.index);
-      w.str(si.exporter);
-      w.str(subject);
-      w.optStr(sub.queue);
-      w.i32(delta);
-      w.count++;
+      this.sendInterest(si.exporter, subject, sub.queue, delta, onlyShard);
     }
+  }
+
+  private sendInterest(exporter: string, subject: string, queue: string | undefined, delta: number, onlyShard: number): void {
+    const shard = this.place(exporter);
+    if (onlyShard >= 0 && shard !== onlyShard) return;
+    if (shard === this.cfg.index) {
+      this.interestArrived(this.cfg.index, exporter, subject, queue, delta);
+      return;
+    }
+    const w = this.toPeers[shard];
+    w.u8(Peer.Interest);
+    w.u32(this.cfg.index);
+    w.str(exporter);
+    w.str(subject);
+    w.optStr(queue);
+    w.i32(delta);
+    w.count++;
+    this.barriers.reported(shard);
+  }
+
+  /**
+   * Interest that lasts as long as the account: an importer whose imported messages can go on from its
+   * space without a subscriber (into its JetStream streams, its own exports, its service imports) listens
+   * to all of each such import. Sent at start, and again to a peer that restarted (`onlyShard`).
+   */
+  private standingInterest(onlyShard: number): void {
+    for (const acc of this.accounts.values()) {
+      for (const si of acc.streamImports) {
+        if (this.takesAllOf(acc, si)) this.sendInterest(si.exporter, si.imp.subject, undefined, 1, onlyShard);
+      }
+    }
+  }
+
+  private takesAllOf(acc: AccountState, si: StreamImportInterest): boolean {
+    if (acc.js !== undefined || (this.jetstreamOn && subjectsCollide(si.local, "$JS.API.>"))) return true;
+    for (const e of acc.streamExports.all()) if (subjectsCollide(e.subject, si.local)) return true;
+    for (const s of acc.serviceImports.all()) if (subjectsCollide(s.subject, si.local)) return true;
+    return false;
+  }
+
+  /** Peer `shard` restarted: it learns again all the interest this shard had reported to it. */
+  private restateInterest(shard: number): void {
+    const w = this.toPeers[shard];
+    w.u8(Peer.InterestRestate);
+    w.u32(this.cfg.index);
+    w.count++;
+    this.standingInterest(shard);
+    for (const c of this.clients.values()) for (const sub of c.subs.values()) if (sub.importInterest) this.importInterest(sub, 1, shard);
+    for (const c of this.internalClients.values()) for (const sub of c.subs.values()) if (sub.importInterest) this.importInterest(sub, 1, shard);
+  }
+
+  /** Answers a barrier: everything its client sent before was processed, its deliveries precede this. */
+  private answerBarrier(cid: number, token: number): void {
+    this.toMain.u8(Out.Barrier);
+    this.toMain.u32(cid);
+    this.toMain.u32(token);
+    this.toMain.count++;
   }
 
   private interestArrived(from: number, account: string, subject: string, queue: string | undefined, delta: number): void {
@@ -578,17 +658,22 @@ export class Shard {
       const sub = pickQueueMember(qsubs[g], from);
       if (sub !== undefined && this.deliver(sub, shown, reply, hdr, data, origin.ref)) n++;
     }
-    if (acc.serviceImports.count > 0 && !(origin.viaService && origin.from === acc.name)) {
-      for (const si of acc.serviceImports.match(subject).psubs) {
+    if (acc.serviceImports.count > 0 && !(origin.viaService && origin.from === acc.name) && !acc.serviceImports.firstTokenMisses(subject)) {
+      for (const si of otherMatch(acc.serviceImports, subject, once).psubs) {
         this.request(si.exporter, serviceImportSubject(si.imp, subject), answerable, hdr, data, origin.hops + 1, acc.name, si.responseType, si.responseThreshold);
         n++;
       }
     }
-    if (acc.streamExports.count > 0 && !origin.viaService) {
-      for (const se of acc.streamExports.match(subject).psubs) {
+    if (acc.streamExports.count > 0 && !origin.viaService && !acc.streamExports.firstTokenMisses(subject)) {
+      // Importers get it only while one of them listens (crossing to another shard costs a few µs per
+      // message; see HeldBarriers for how a subscribe-then-flush still sees every later message). It counts
+      // as delivered either way, as nats-server's stream import subscription does.
+      let listens: boolean | undefined;
+      for (const se of otherMatch(acc.streamExports, subject, once).psubs) {
         if (se.importer === acc.name && origin.from === acc.name) continue; // a self-import goes round once
-        this.forward(se.importer, streamImportSubject(se.imp, subject), reply, hdr, data, origin.hops + 1, acc.name, origin.shown);
         n++;
+        if (!(listens ??= acc.remoteInterest.has(subject)) && this.interestKnown[se.importerShard]) continue;
+        this.forward(se.importer, streamImportSubject(se.imp, subject), reply, hdr, data, origin.hops + 1, acc.name, origin.shown);
       }
     }
     if (n === 0 && reply !== undefined && from !== undefined && from.noResponders) this.noResponders(from, reply);
@@ -656,6 +741,7 @@ export class Shard {
     const w = this.peerMessage(shard, account, subject, reply, hdr, hops, PeerKind.Plain, from, shown);
     w.bytes(data);
     w.count++;
+    this.barriers.reported(shard);
   }
 
   /** A request crossing a service import from `importer` into `exporter`: here, or on the exporter's shard. */
@@ -670,6 +756,7 @@ export class Shard {
     w.f64(threshold);
     w.bytes(data);
     w.count++;
+    this.barriers.reported(shard);
   }
 
   private peerMessage(shard: number, account: string, subject: string, reply: string | undefined, hdr: number, hops: number, kind: number, from: string, shown: string | undefined): BatchWriter {
@@ -727,4 +814,14 @@ function pickQueueMember(group: readonly LocalSub[], from: ShardClient | undefin
     return sub;
   }
   return undefined;
+}
+
+/**
+ * A service import's or stream export's match for `subject`: uncached for a subject that will not come
+ * again (`once`: a PubAck's or API response's reply subject, an ack), which would otherwise take a cache
+ * slot and evict the subjects that repeat (measured: every PubAck in an account with exports missed and
+ * refilled the exports' cache).
+ */
+function otherMatch<S extends Subscription>(list: Sublist<S>, subject: string, once: boolean): MatchResult<S> {
+  return once ? list.matchOnce(subject) : list.match(subject);
 }
