@@ -64,7 +64,7 @@ export class HeldBarriers {
     let n = 0;
     while (n < this.held.length && this.held[n].round < oldest) n++;
     if (n === 0) return [];
-    const free = this.held.slice(0, n);
+    const free = this.held.slice(0, n).map(({ cid, token }) => ({ cid, token }));
     this.held = this.held.slice(n);
     return free;
   }
