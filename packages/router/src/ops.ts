@@ -87,10 +87,12 @@ export const Peer = {
 } as const;
 
 export const PeerKind = {
-  /** Stream import, or a response crossing back to the importer. */
+  /** A response crossing back to the importer. */
   Plain: 0,
   /** Service import request: the receiving shard creates the response mapping in the exporter. */
   Request: 1,
+  /** A stream import's delivery: it reaches the importer's subscribers and streams, nothing further. */
+  Stream: 2,
 } as const;
 
 export const ClientFlags = {

@@ -8,7 +8,7 @@ import { placeAccount } from "./placement.js";
 import { type ShardJetStreamConfig, headersOf, openAccountJetStream, payloadOf, routeToJetStream } from "./shard-jetstream.js";
 import { writeHints } from "./shard-hints.js";
 import { ShardResources } from "./shard-resources.js";
-import { type StreamImportInterest, exporterSubject } from "./import-interest.js";
+import { exporterSubject } from "./import-interest.js";
 import { type MatchResult, type Sublist, type Subscription, subjectsCollide } from "@tsnats/subject";
 import { HeldBarriers } from "./held-barriers.js";
 
@@ -50,6 +50,12 @@ interface Origin {
   /** It entered this account through a service import (it is a request to one of its services). */
   readonly viaService: boolean;
   /**
+   * It entered this account through a stream import: like nats-server (whose stream imports are shadow
+   * subscriptions of the importer's subscriptions), it reaches the account's subscribers and JetStream
+   * streams, and goes no further (no service import, no stream export of the importer).
+   */
+  readonly viaStream: boolean;
+  /**
    * The subject deliveries show, when it is not the one routed on: JetStream delivers a stream's message
    * to a deliver subject or a pull request's inbox, but the MSG carries the message's own subject. It
    * travels with the message across imports and response mappings.
@@ -65,11 +71,11 @@ interface Origin {
 const NO_REF = -1;
 
 /** Messages the server publishes itself (JetStream replies). */
-const INTERNAL: Origin = { client: undefined, hops: 0, ref: NO_REF, from: undefined, viaService: false, shown: undefined, once: false };
-const INTERNAL_ONCE: Origin = { client: undefined, hops: 0, ref: NO_REF, from: undefined, viaService: false, shown: undefined, once: true };
+const INTERNAL: Origin = { client: undefined, hops: 0, ref: NO_REF, from: undefined, viaService: false, viaStream: false, shown: undefined, once: false };
+const INTERNAL_ONCE: Origin = { client: undefined, hops: 0, ref: NO_REF, from: undefined, viaService: false, viaStream: false, shown: undefined, once: true };
 
-function imported(from: string, hops: number, viaService: boolean, shown: string | undefined): Origin {
-  return { client: undefined, hops, ref: NO_REF, from, viaService, shown, once: false };
+function imported(from: string, hops: number, viaService: boolean, shown: string | undefined, viaStream = false): Origin {
+  return { client: undefined, hops, ref: NO_REF, from, viaService, viaStream, shown, once: false };
 }
 
 /**
@@ -226,7 +232,7 @@ export class Shard {
       bytes.set(data, headers.length);
     }
     this.openOutput();
-    const origin: Origin = shown === undefined ? (once ? INTERNAL_ONCE : INTERNAL) : { client: undefined, hops: 0, ref: NO_REF, from: undefined, viaService: false, shown, once };
+    const origin: Origin = shown === undefined ? (once ? INTERNAL_ONCE : INTERNAL) : { client: undefined, hops: 0, ref: NO_REF, from: undefined, viaService: false, viaStream: false, shown, once };
     this.route(acc, subject, reply, hdr, bytes, origin);
   }
 
@@ -307,7 +313,7 @@ export class Shard {
           if (client !== undefined) {
             // An ack is not kept by the front-end (see isAckSubject): its deliveries carry a copy.
             const ref = isAckSubject(subject) ? NO_REF : pubIndex;
-            this.route(client.account, subject, reply, hdr, data, { client, hops: 0, ref, from: undefined, viaService: false, shown: undefined, once: false });
+            this.route(client.account, subject, reply, hdr, data, { client, hops: 0, ref, from: undefined, viaService: false, viaStream: false, shown: undefined, once: false });
             if (op === In.PubHinted) writeHints(this.toMain, cid, client.account, subject, reply);
           }
           pubIndex++;
@@ -451,7 +457,7 @@ export class Shard {
       } else {
         const data = r.bytes();
         const acc = this.accounts.get(account);
-        if (acc !== undefined) this.route(acc, subject, reply, hdr, data, imported(from, hops, false, shown));
+        if (acc !== undefined) this.route(acc, subject, reply, hdr, data, imported(from, hops, false, shown, kind === PeerKind.Stream));
       }
     }
     this.commitJetStream();
@@ -559,23 +565,17 @@ export class Shard {
   }
 
   /**
-   * Interest that lasts as long as the account: an importer whose imported messages can go on from its
-   * space without a subscriber (into its JetStream streams, its own exports, its service imports) listens
-   * to all of each such import. Sent at start, and again to a peer that restarted (`onlyShard`).
+   * Interest that lasts as long as the account: an importer with JetStream listens to all of each import
+   * (its streams may capture imported subjects, and a stream is no subscription). Sent at start, and again
+   * to a peer that restarted (`onlyShard`).
    */
   private standingInterest(onlyShard: number): void {
     for (const acc of this.accounts.values()) {
+      if (acc.js === undefined && !this.jetstreamOn) continue;
       for (const si of acc.streamImports) {
-        if (this.takesAllOf(acc, si)) this.sendInterest(si.exporter, si.imp.subject, undefined, 1, onlyShard);
+        if (acc.js !== undefined || subjectsCollide(si.local, "$JS.API.>")) this.sendInterest(si.exporter, si.imp.subject, undefined, 1, onlyShard);
       }
     }
-  }
-
-  private takesAllOf(acc: AccountState, si: StreamImportInterest): boolean {
-    if (acc.js !== undefined || (this.jetstreamOn && subjectsCollide(si.local, "$JS.API.>"))) return true;
-    for (const e of acc.streamExports.all()) if (subjectsCollide(e.subject, si.local)) return true;
-    for (const s of acc.serviceImports.all()) if (subjectsCollide(s.subject, si.local)) return true;
-    return false;
   }
 
   /** Peer `shard` restarted: it learns again all the interest this shard had reported to it. */
@@ -611,8 +611,9 @@ export class Shard {
    * (requests) and to stream importers. Returns how many places it went (for no-responders).
    *
    * Loops are cut as nats-server cuts them: a request that entered through a service import does not go
-   * on to stream importers, and self-imports go round once. Config validation refuses real cycles; the hop
-   * limit is the last guard.
+   * on to stream importers, and a message that entered through a stream import goes no further than the
+   * account's subscribers and streams (so a self-import goes round once). Config validation refuses real
+   * cycles; the hop limit is the last guard.
    */
   private route(acc: AccountState, subject: string, reply: string | undefined, hdr: number, data: Uint8Array, origin: Origin): number {
     if (origin.hops > MAX_HOPS) return 0;
@@ -658,22 +659,21 @@ export class Shard {
       const sub = pickQueueMember(qsubs[g], from);
       if (sub !== undefined && this.deliver(sub, shown, reply, hdr, data, origin.ref)) n++;
     }
-    if (acc.serviceImports.count > 0 && !(origin.viaService && origin.from === acc.name) && !acc.serviceImports.firstTokenMisses(subject)) {
+    if (acc.serviceImports.count > 0 && !origin.viaStream && !(origin.viaService && origin.from === acc.name) && !acc.serviceImports.firstTokenMisses(subject)) {
       for (const si of otherMatch(acc.serviceImports, subject, once).psubs) {
         this.request(si.exporter, serviceImportSubject(si.imp, subject), answerable, hdr, data, origin.hops + 1, acc.name, si.responseType, si.responseThreshold);
         n++;
       }
     }
-    if (acc.streamExports.count > 0 && !origin.viaService && !acc.streamExports.firstTokenMisses(subject)) {
+    if (acc.streamExports.count > 0 && !origin.viaService && !origin.viaStream && !acc.streamExports.firstTokenMisses(subject)) {
       // Importers get it only while one of them listens (crossing to another shard costs a few µs per
       // message; see HeldBarriers for how a subscribe-then-flush still sees every later message). It counts
       // as delivered either way, as nats-server's stream import subscription does.
       let listens: boolean | undefined;
       for (const se of otherMatch(acc.streamExports, subject, once).psubs) {
-        if (se.importer === acc.name && origin.from === acc.name) continue; // a self-import goes round once
         n++;
         if (!(listens ??= acc.remoteInterest.has(subject)) && this.interestKnown[se.importerShard]) continue;
-        this.forward(se.importer, streamImportSubject(se.imp, subject), reply, hdr, data, origin.hops + 1, acc.name, origin.shown);
+        this.forward(se.importer, streamImportSubject(se.imp, subject), reply, hdr, data, origin.hops + 1, acc.name, origin.shown, true);
       }
     }
     if (n === 0 && reply !== undefined && from !== undefined && from.noResponders) this.noResponders(from, reply);
@@ -731,14 +731,15 @@ export class Shard {
   }
 
   /** A message entering `account` from `from` (stream import or response): routed here or sent to its shard. */
-  private forward(account: string, subject: string, reply: string | undefined, hdr: number, data: Uint8Array, hops: number, from: string, shown: string | undefined): void {
+  /** A message for `account` (a stream import's delivery when `stream`, else a response): here, or on its shard. */
+  private forward(account: string, subject: string, reply: string | undefined, hdr: number, data: Uint8Array, hops: number, from: string, shown: string | undefined, stream = false): void {
     const shard = this.place(account);
     if (shard === this.cfg.index) {
       const acc = this.accounts.get(account);
-      if (acc !== undefined) this.route(acc, subject, reply, hdr, data, imported(from, hops, false, shown));
+      if (acc !== undefined) this.route(acc, subject, reply, hdr, data, imported(from, hops, false, shown, stream));
       return;
     }
-    const w = this.peerMessage(shard, account, subject, reply, hdr, hops, PeerKind.Plain, from, shown);
+    const w = this.peerMessage(shard, account, subject, reply, hdr, hops, stream ? PeerKind.Stream : PeerKind.Plain, from, shown);
     w.bytes(data);
     w.count++;
     this.barriers.reported(shard);
