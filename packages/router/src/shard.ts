@@ -1,5 +1,5 @@
 import { type AccountConfig, type ResponseType, serviceImportSubject, streamImportSubject } from "@tsnats/accounts";
-import { BLANK_REPLY, NO_RESPONDERS_HEADER, addHeader, randomBase62 } from "@tsnats/protocol";
+import { BLANK_REPLY, NO_RESPONDERS_HEADER, addHeaderLine, headerLine, randomBase62 } from "@tsnats/protocol";
 import { type AccountState, type InternalHandler, LocalSub, type ResponseMapping, type ShardClient, buildAccountStates } from "./account-state.js";
 import { type AckTarget, isAckSubject, parseAckSubject } from "./ack-subject.js";
 import { BatchReader, BatchWriter } from "./codec.js";
@@ -90,6 +90,8 @@ export class Shard {
   private readonly toMain = new BatchWriter();
   private readonly toPeers: BatchWriter[];
   private readonly barriers = new HeldBarriers();
+  /** The `Nats-Request-Info` header line of requests from each importing account, encoded once. */
+  private readonly requestInfo = new Map<string, Buffer>();
   /**
    * Per shard: whether its current import interest is here (it sent an InterestReset or InterestRestate
    * since this shard started). Until then its importers get every exported message, as if they listened:
@@ -788,7 +790,9 @@ export class Shard {
       mapped = acc.replyPrefix + randomBase62(6);
       acc.responses.set(mapped, { importer, reply, responseType, threshold, expiresAt: Date.now() + threshold });
     }
-    const withInfo = addHeader(hdr, data, "Nats-Request-Info", `{"acc":${JSON.stringify(importer)},"rtt":0}`);
+    let info = this.requestInfo.get(importer);
+    if (info === undefined) this.requestInfo.set(importer, (info = headerLine("Nats-Request-Info", `{"acc":${JSON.stringify(importer)},"rtt":0}`)));
+    const withInfo = addHeaderLine(hdr, data, info);
     this.route(acc, subject, mapped, withInfo.headerSize, withInfo.data, imported(importer, hops, true, undefined));
   }
 
