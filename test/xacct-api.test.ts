@@ -61,6 +61,13 @@ for (const layout of LAYOUTS) {
       await expect(js.publish("jsa.orders.2", "x", { expect: { lastSequence: 7 } })).rejects.toThrow(/wrong last sequence: 1/);
       const got = await api(jsa, "STREAM.MSG.GET.S", { seq: 1 });
       expect((got.message as { subject: string }).subject).toBe("orders.1");
+      // The stream keeps the publisher's headers, not the Nats-Request-Info the import added (as nats-server).
+      const hdrs = Buffer.from((got.message as { hdrs: string }).hdrs, "base64").toString();
+      expect(hdrs).toContain("Nats-Msg-Id: m1\r\n");
+      expect(hdrs).not.toContain("Nats-Request-Info");
+      const plain = await js.publish("jsa.orders.3", "no headers");
+      const stored = (await api(jsa, "STREAM.MSG.GET.S", { seq: plain.seq })).message as { hdrs?: string };
+      expect(stored.hdrs).toBeUndefined();
     });
 
     it("U consumes what it published, with acks honored in JSA", async () => {

@@ -1,5 +1,5 @@
 import type { StoredMessage, StreamRecord, StreamStore } from "@tsnats/store";
-import { BLANK_REPLY, withHeader } from "@tsnats/protocol";
+import { BLANK_REPLY, REQUEST_INFO_HEADER, withHeader, withoutHeader } from "@tsnats/protocol";
 import { subjectIsLiteral, subjectMatches } from "@tsnats/subject";
 import { DiscardPolicy, type PubAck, type PurgeRequest, type StreamConfig, type StreamInfo, type StreamStateWire } from "./api-types.js";
 import { type ApiError } from "./api-types.js";
@@ -118,6 +118,9 @@ export class Stream {
   publish(subject: string, headers: Uint8Array | undefined, data: Uint8Array, now: bigint): PublishOutcome {
     const cfg = this.config;
     if (cfg.sealed) return refusal(cfg, JsErrors.StreamSealed);
+    // A publish that crossed a service import names its account in a header; like nats-server, the stream
+    // does not keep it (and a block left empty goes too).
+    if (headers !== undefined) headers = withoutHeader(headers, REQUEST_INFO_HEADER);
     const h = readPublishHeaders(headers);
     if (h !== undefined) {
       const early = this.checkHeaders(subject, h, now);

@@ -110,6 +110,31 @@ export function addHeaderLine(headerSize: number, data: Uint8Array, line: Uint8A
   return { headerSize: headerSize + line.length, data: out };
 }
 
+/** The header a request crossing a service import gets, naming the requesting account (nats-server's ClientInfoHdr). */
+export const REQUEST_INFO_HEADER = "Nats-Request-Info";
+
+const EMPTY_BLOCK_LENGTH = "NATS/1.0\r\n\r\n".length;
+
+/**
+ * The header block without the first `key: value` line (exact key at the start of a line), as nats-server's
+ * removeHeaderIfPresent: the block itself when there is none (the common case costs one byte search),
+ * undefined when nothing but the empty block is left.
+ */
+export function withoutHeader(block: Uint8Array, key: string): Uint8Array | undefined {
+  const buf = Buffer.from(block.buffer, block.byteOffset, block.byteLength);
+  let start = buf.indexOf(key, 1, "latin1");
+  while (start > 0 && (buf[start - 1] !== 0x0a || buf[start + key.length] !== 0x3a)) start = buf.indexOf(key, start + 1, "latin1");
+  if (start < 0) return block;
+  const eol = buf.indexOf("\r\n", start, "latin1");
+  if (eol < 0) return block;
+  const cut = eol + 2 - start;
+  if (block.length - cut <= EMPTY_BLOCK_LENGTH) return undefined;
+  const out = new Uint8Array(block.length - cut);
+  out.set(block.subarray(0, start), 0);
+  out.set(block.subarray(start + cut), start);
+  return out;
+}
+
 /** A header block (or none) with one more header: a block of its own when there was none. */
 export function withHeader(block: Uint8Array | undefined, key: string, value: string): Uint8Array {
   return addHeader(block?.length ?? -1, block ?? new Uint8Array(0), key, value).data;

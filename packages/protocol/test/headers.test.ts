@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addHeader, addHeaderLine, decodeHeaders, headerLine } from "../src/headers.js";
+import { addHeader, addHeaderLine, decodeHeaders, headerLine, withoutHeader } from "../src/headers.js";
 import { randomBase62 } from "../src/random.js";
 
 const enc = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, "latin1"));
@@ -32,6 +32,24 @@ describe("addHeader / addHeaderLine", () => {
     const big = enc("xxNATS/1.0\r\n\r\nPAYxx");
     const view = big.subarray(2, big.length - 2);
     expect(text(addHeader(12, view, "K", "v").data)).toBe("NATS/1.0\r\nK: v\r\n\r\nPAY");
+  });
+});
+
+describe("withoutHeader", () => {
+  const K = "Nats-Request-Info";
+  it("drops the first line of exactly that key, keeps the others, and returns the block itself when absent", () => {
+    expect(text(withoutHeader(enc(`NATS/1.0\r\nA: 1\r\n${K}: {"acc":"U"}\r\nB: 2\r\n\r\n`), K)!)).toBe("NATS/1.0\r\nA: 1\r\nB: 2\r\n\r\n");
+    const none = enc("NATS/1.0\r\nA: 1\r\n\r\n");
+    expect(withoutHeader(none, K)).toBe(none);
+  });
+
+  it("leaves keys that only contain the name, or name it in a value", () => {
+    const block = enc(`NATS/1.0\r\nX-${K}: 1\r\n${K}-Not: 2\r\nV: ${K}: 3\r\n\r\n`);
+    expect(withoutHeader(block, K)).toBe(block);
+  });
+
+  it("no block at all when only the empty one is left", () => {
+    expect(withoutHeader(enc(`NATS/1.0\r\n${K}: {}\r\n\r\n`), K)).toBeUndefined();
   });
 });
 

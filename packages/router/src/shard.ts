@@ -1,5 +1,5 @@
 import { type AccountConfig, type ResponseType, serviceImportSubject, streamImportSubject } from "@tsnats/accounts";
-import { BLANK_REPLY, NO_RESPONDERS_HEADER, addHeaderLine, headerLine, randomBase62 } from "@tsnats/protocol";
+import { BLANK_REPLY, NO_RESPONDERS_HEADER, REQUEST_INFO_HEADER, addHeaderLine, headerLine, randomBase62 } from "@tsnats/protocol";
 import { type AccountState, type InternalHandler, LocalSub, type ResponseMapping, type ShardClient, buildAccountStates } from "./account-state.js";
 import { type AckTarget, isAckSubject, parseAckSubject } from "./ack-subject.js";
 import { BatchReader, BatchWriter } from "./codec.js";
@@ -791,7 +791,7 @@ export class Shard {
       acc.responses.set(mapped, { importer, reply, responseType, threshold, expiresAt: Date.now() + threshold });
     }
     let info = this.requestInfo.get(importer);
-    if (info === undefined) this.requestInfo.set(importer, (info = headerLine("Nats-Request-Info", `{"acc":${JSON.stringify(importer)},"rtt":0}`)));
+    if (info === undefined) this.requestInfo.set(importer, (info = headerLine(REQUEST_INFO_HEADER, `{"acc":${JSON.stringify(importer)},"rtt":0}`)));
     const withInfo = addHeaderLine(hdr, data, info);
     this.route(acc, subject, mapped, withInfo.headerSize, withInfo.data, imported(importer, hops, true, undefined));
   }
