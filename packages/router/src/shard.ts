@@ -229,9 +229,14 @@ export class Shard {
     let bytes = data;
     if (headers !== undefined) {
       hdr = headers.length;
-      bytes = new Uint8Array(headers.length + data.length);
-      bytes.set(headers, 0);
-      bytes.set(data, headers.length);
+      if (headers.buffer === data.buffer && headers.byteOffset + hdr === data.byteOffset) {
+        // Both parts of a stored message: already side by side (JetStream deliveries).
+        bytes = new Uint8Array(data.buffer, headers.byteOffset, hdr + data.length);
+      } else {
+        bytes = new Uint8Array(headers.length + data.length);
+        bytes.set(headers, 0);
+        bytes.set(data, headers.length);
+      }
     }
     this.openOutput();
     const origin: Origin = shown === undefined ? (once ? INTERNAL_ONCE : INTERNAL) : { client: undefined, hops: 0, ref: NO_REF, from: undefined, viaService: false, viaStream: false, shown, once };

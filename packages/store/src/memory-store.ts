@@ -52,13 +52,13 @@ class MemoryMessage implements StoredMessage {
     readonly size: number,
   ) {}
 
+  // Plain Uint8Array views: Buffer#subarray's species construction costs more, per delivery.
   get headers(): Uint8Array | undefined {
-    return this.hlen > 0 ? this.chunk.subarray(this.at, this.at + this.hlen) : undefined;
+    return this.hlen > 0 ? new Uint8Array(this.chunk.buffer, this.chunk.byteOffset + this.at, this.hlen) : undefined;
   }
 
   get data(): Uint8Array {
-    const start = this.at + this.hlen;
-    return this.chunk.subarray(start, start + this.dlen);
+    return new Uint8Array(this.chunk.buffer, this.chunk.byteOffset + this.at + this.hlen, this.dlen);
   }
 
   /** Zeroes the message's bytes (an erasing delete). */
