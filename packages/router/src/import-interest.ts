@@ -51,7 +51,11 @@ export class RemoteInterest {
   /** Whether someone listens on `subject` (in queue group `queue`, when given). */
   has(subject: string, queue?: string): boolean {
     if (this.entries.size === 0) return false;
-    if (queue === undefined) return this.index.hasInterest(subject);
+    if (queue === undefined) {
+      // The subjects asked about repeat (a push consumer's deliver subject, an exported one): the cached match.
+      const r = this.index.match(subject);
+      return r.psubs.length > 0 || r.qsubs.length > 0;
+    }
     for (const group of this.index.match(subject).qsubs) if (group.length > 0 && group[0].queue === queue) return true;
     return false;
   }

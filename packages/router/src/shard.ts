@@ -795,6 +795,12 @@ export class Shard {
       mapped = acc.replyPrefix + randomBase62(6);
       acc.responses.set(mapped, { importer, reply, responseType, threshold, expiresAt: Date.now() + threshold });
     }
+    // An ack goes to the consumer alone while nothing in the account can match a `$JS.` subject: nobody
+    // could see the header, so it is not added (an ack crossing an import per delivered message).
+    if (isAckSubject(subject) && acc.sublist.firstTokenFree("$JS")) {
+      this.route(acc, subject, mapped, hdr, data, imported(importer, hops, true, undefined));
+      return;
+    }
     let info = this.requestInfo.get(importer);
     if (info === undefined) this.requestInfo.set(importer, (info = headerLine(REQUEST_INFO_HEADER, `{"acc":${JSON.stringify(importer)},"rtt":0}`)));
     const withInfo = addHeaderLine(hdr, data, info);
