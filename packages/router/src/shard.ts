@@ -737,7 +737,6 @@ export class Shard {
     }
   }
 
-  /** A message entering `account` from `from` (stream import or response): routed here or sent to its shard. */
   /** A message for `account` (a stream import's delivery when `stream`, else a response): here, or on its shard. */
   private forward(account: string, subject: string, reply: string | undefined, hdr: number, data: Uint8Array, hops: number, from: string, shown: string | undefined, stream = false): void {
     const shard = this.place(account);
