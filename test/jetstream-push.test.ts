@@ -274,6 +274,23 @@ describe("push delivery", () => {
     expect(after).toMatchObject({ delivered: { consumer_seq: 5, stream_seq: 5 }, ack_floor: { consumer_seq: 5, stream_seq: 5 }, num_pending: 0, push_bound: true });
   });
 
+  it("a backlog of thousands goes out whole and in order, in several turns, with publishes arriving meanwhile", async () => {
+    await stream("P3", ["p3.>"]);
+    const js = nc.jetstream();
+    const N = 3000;
+    await Promise.all(Array.from({ length: N }, (_, n) => js.publish("p3.x", enc.encode(`m${n + 1}`))));
+    const conn = await clients.connect();
+    const { msgs } = collect(conn, "dlv.p3");
+    await conn.flush();
+    await consumer("P3", { durable_name: "BIG", deliver_subject: "dlv.p3", ack_policy: "none" });
+    // More come while the backlog is being delivered.
+    for (let n = N + 1; n <= N + 20; n++) await publish(nc, "p3.y", `m${n}`);
+    await waitUntil(() => msgs.length >= N + 20, 10_000, `${N + 20} deliveries`);
+    expect(msgs.map((m) => ackTokens(m.reply).sseq)).toEqual(Array.from({ length: N + 20 }, (_, k) => k + 1));
+    expect(msgs.at(-1)!.string()).toBe(`m${N + 20}`);
+    expect(await info("P3", "BIG")).toMatchObject({ delivered: { consumer_seq: N + 20, stream_seq: N + 20 }, num_pending: 0 });
+  });
+
   it("deliver_group: a plain subscriber alone gets nothing; queue subscribers in the group share the messages", async () => {
     await stream("G1", ["g1.>"]);
     for (let n = 1; n <= 5; n++) await publish(nc, "g1.x", `m${n}`);

@@ -79,6 +79,14 @@ export interface ConsumerState {
 }
 
 const FLOW_CONTROL_BYTES = 1024 * 1024;
+/**
+ * Deliveries a push consumer makes in one go: the rest follows on the next turn of the shard's event loop,
+ * so the front-end writes the first ones to the client while the shard reads the next (a flow-control
+ * window of small messages is thousands of deliveries, which went out as one batch). Measured, one server,
+ * 200k messages, medians of 6-9 runs: 145k -> 171k msgs/s (256 and 1024 no better; the machine's noise is
+ * ±25%).
+ */
+const PUSH_SLICE = 512;
 
 /** An empty ack body, or one that starts with `+ACK` (what nats-server takes for a plain ack). */
 function isPlainAck(body: Uint8Array): boolean {
@@ -625,7 +633,9 @@ export class Consumer {
     if (!this.host.hasInterest(to, this.config.deliver_group)) return;
     this.lastActivity = Date.now();
     if (this.rateTimer !== undefined && this.rateFreeAt > Date.now()) return; // the timer resumes
+    let budget = PUSH_SLICE;
     while (!this.stalled) {
+      if (budget-- === 0) return this.pushLater();
       const n = this.next();
       if (n === undefined) return;
       const bytes = this.deliver(n.msg, n.redelivery, to);
@@ -634,6 +644,17 @@ export class Consumer {
       if (this.config.replay_policy === ReplayPolicy.Original) return this.replayPause(n.msg);
       if ((this.config.rate_limit_bps ?? 0) > 0 && this.rateLimited(bytes)) return;
     }
+  }
+
+  private pushImmediate: NodeJS.Immediate | undefined;
+
+  /** The rest of a long run of deliveries goes on the next turn (its first part is on its way meanwhile). */
+  private pushLater(): void {
+    if (this.pushImmediate !== undefined) return;
+    this.pushImmediate = setImmediate(() => {
+      this.pushImmediate = undefined;
+      this.kick();
+    });
   }
 
   private rateTimer: NodeJS.Timeout | undefined;
@@ -959,6 +980,8 @@ export class Consumer {
     clearTimeout(this.expiryTimer);
     clearTimeout(this.replayTimer);
     clearTimeout(this.rateTimer);
+    clearImmediate(this.pushImmediate);
+    this.pushImmediate = undefined;
     this.redeliveryTimer = this.heartbeatTimer = this.inactivityTimer = undefined;
     this.expiryTimer = this.replayTimer = this.rateTimer = undefined;
     if (!deleted) return;
