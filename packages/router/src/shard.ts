@@ -1,5 +1,6 @@
 import { type AccountConfig, type ResponseType, serviceImportSubject, streamImportSubject } from "@tsnats/accounts";
 import { BLANK_REPLY, NO_RESPONDERS_HEADER, REQUEST_INFO_HEADER, addHeaderLine, headerLine, randomBase62 } from "@tsnats/protocol";
+import { type MatchResult, type Sublist, type Subscription, subjectsCollide } from "@tsnats/subject";
 import { type AccountState, type InternalHandler, LocalSub, type ResponseMapping, type ShardClient, buildAccountStates } from "./account-state.js";
 import { type AckTarget, isAckSubject, parseAckSubject } from "./ack-subject.js";
 import { BatchReader, BatchWriter } from "./codec.js";
@@ -9,7 +10,6 @@ import { type ShardJetStreamConfig, headersOf, openAccountJetStream, payloadOf, 
 import { writeHints } from "./shard-hints.js";
 import { ShardResources } from "./shard-resources.js";
 import { exporterSubject } from "./import-interest.js";
-import { type MatchResult, type Sublist, type Subscription, subjectsCollide } from "@tsnats/subject";
 import { HeldBarriers } from "./held-barriers.js";
 
 /** Where a shard's batches go. Implemented by its host (worker thread ports, or in-process calls). */
@@ -578,9 +578,9 @@ export class Shard {
    */
   private standingInterest(onlyShard: number): void {
     for (const acc of this.accounts.values()) {
-      if (acc.js === undefined && !this.jetstreamOn) continue;
       for (const si of acc.streamImports) {
-        if (acc.js !== undefined || subjectsCollide(si.local, "$JS.API.>")) this.sendInterest(si.exporter, si.imp.subject, undefined, 1, onlyShard);
+        const all = acc.js !== undefined || (this.jetstreamOn && subjectsCollide(si.local, "$JS.API.>"));
+        if (all) this.sendInterest(si.exporter, si.imp.subject, undefined, 1, onlyShard);
       }
     }
   }

@@ -22,7 +22,6 @@ import { BLOCK_MAX_MSGS, BlockLog } from "./lmdb-blocks.js";
 import { decodeMessage, decodeSubject, EncodedMessage, encodeMessage, partLengths } from "./lmdb-codec.js";
 import { encodeState, type PersistedState } from "./lmdb-state.js";
 import {
-  CHUNK_MAX,
   CHUNK_SPAN,
   countEntrySubject,
   decodeCount,
@@ -919,7 +918,7 @@ export class LmdbStreamStore implements StreamStore {
     this.tailChunks.set(subject, tail!);
   }
 
-  /** The subject's last chunk in the index (cached, or read and cached). */
+  /** The subject's last chunk in the index: the cached one, or read from the index (the caller caches it). */
   private tailOf(index: BinaryDb, subject: string): TailChunk | undefined {
     const cached = this.tailChunks.get(subject);
     if (cached !== undefined) return cached;
