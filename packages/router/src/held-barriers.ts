@@ -28,7 +28,7 @@ export class HeldBarriers {
 
   /**
    * A barrier arrived. Returns the shards to ask for a confirmation in a new round (`round` is its
-   * number), or undefined when none is needed; `answerNow` says whether it can be answered at once.
+   * number; `ask` is empty when no new round is needed); `answerNow` says whether it can be answered at once.
    */
   arrive(cid: number, token: number): { answerNow: boolean; ask: number[]; round: number } {
     let ask: number[] = [];
