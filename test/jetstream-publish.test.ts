@@ -115,6 +115,26 @@ describe("roll-ups", () => {
     c.close();
   });
 
+  it("PubAcks of one read go each to its own reply subject, to every subscription of it", async () => {
+    await create({ name: "ACKS", subjects: ["acks.in"] });
+    const c = await RawClient.connect(srv.port);
+    const other = await RawClient.connect(srv.port);
+    other.send('CONNECT {"verbose":false}\r\nSUB r.b 9\r\n');
+    await other.roundTrip();
+    // Publishes the shard answers otherwise (an ack subject, a subject no stream has) sit between the
+    // stored ones, so each PubAck must name its own publish's reply subject, not a neighbour's.
+    c.send('CONNECT {"verbose":false}\r\nSUB r.* 1\r\nSUB r.> 2\r\nSUB plain 3\r\n');
+    c.send("PUB acks.in r.a 1\r\na\r\nPUB $JS.ACK.NONE.c.1.1.1.1.0 0\r\n\r\nPUB plain r.p 1\r\np\r\nPUB acks.in r.b 1\r\nb\r\nPUB acks.in r.c 1\r\nc\r\n");
+    await c.roundTrip();
+    await other.roundTrip();
+    const acks = [...c.afterInfo.matchAll(/MSG (r\.\w) (\d)  26\r\n\{"stream":"ACKS", "seq":(\d)\}/g)].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
+    expect(acks.sort()).toEqual(["r.a 1 1", "r.a 2 1", "r.b 1 2", "r.b 2 2", "r.c 1 3", "r.c 2 3"]);
+    expect(c.afterInfo).toContain("MSG plain 3 r.p 1\r\np\r\n");
+    expect(other.afterInfo).toContain('MSG r.b 9  26\r\n{"stream":"ACKS", "seq":2}\r\n');
+    c.close();
+    other.close();
+  });
+
   it("an invalid roll-up value is neither stored nor answered", async () => {
     await create({ name: "RI", subjects: ["ri"], allow_rollup_hdrs: true });
     const c = await RawClient.connect(srv.port);

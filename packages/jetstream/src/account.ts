@@ -33,9 +33,10 @@ export interface AccountHost {
    * showing `shown` when given). A BLANK_REPLY is no reply written as an empty token, as nats-server
    * writes PubAcks, statuses, heartbeats and advisories (`MSG <subject> <sid>  <size>`). `once`: the subject
    * is a requester's reply subject (PubAcks, API responses), which clients make new for every request, so
-   * routing skips the match caches for it.
+   * routing skips the match caches for it. `replyOf`: for a PubAck, the reference the host gave with the
+   * publish it answers (publishToStream), so it may name the subject by that publish; -1 otherwise.
    */
-  publish(subject: string, reply: string | undefined, headers: Uint8Array | undefined, data: Uint8Array, shown?: string, once?: boolean): void;
+  publish(subject: string, reply: string | undefined, headers: Uint8Array | undefined, data: Uint8Array, shown?: string, once?: boolean, replyOf?: number): void;
   /** Whether anyone in (or importing from) the account listens on `subject`, in queue group `queue` if given. */
   hasInterest(subject: string, queue?: string): boolean;
   /**
@@ -80,6 +81,8 @@ interface PendingReply {
   blank: boolean;
   headers: Uint8Array | undefined;
   data: Uint8Array;
+  /** The host's reference to the publish a PubAck answers, -1 for other replies. */
+  replyOf: number;
 }
 
 /**
@@ -222,9 +225,10 @@ export class AccountJetStream {
 
   /**
    * A message published in the account on a stream's subject: stored, and acknowledged (after the
-   * commit) when it came with a reply subject.
+   * commit) when it came with a reply subject. `replyOf`: the host's reference to this publish, given
+   * back with the PubAck (AccountHost.publish).
    */
-  publishToStream(stream: Stream, subject: string, reply: string | undefined, headers: Uint8Array | undefined, data: Uint8Array): void {
+  publishToStream(stream: Stream, subject: string, reply: string | undefined, headers: Uint8Array | undefined, data: Uint8Array, replyOf = -1): void {
     const out = stream.publish(subject, headers, data, nowNs());
     this.dirty = true;
     // Interest retention keeps a message only while some consumer still has to see it (nats-server acks
@@ -235,18 +239,18 @@ export class AccountJetStream {
       if (!wanted) stream.removeMessage(out.ack.seq, undefined);
     }
     if (reply === undefined || "silent" in out || stream.config.no_ack) return;
-    if ("ack" in out) this.pending.push({ subject: reply, blank: true, headers: undefined, data: pubAckBytes(out.ack) });
+    if ("ack" in out) this.pending.push({ subject: reply, blank: true, headers: undefined, data: pubAckBytes(out.ack), replyOf });
     else this.reply(reply, { error: out.error, stream: out.stream, seq: 0 }, true);
   }
 
   /** Queues a JSON reply for after the commit (`blank`: with an empty reply token, as PubAcks are). */
   reply(subject: string, body: unknown, blank = false): void {
-    this.pending.push({ subject, blank, headers: undefined, data: Buffer.from(JSON.stringify(body)) });
+    this.pending.push({ subject, blank, headers: undefined, data: Buffer.from(JSON.stringify(body)), replyOf: -1 });
   }
 
   /** Queues a raw reply (direct get) for after the commit. */
   replyRaw(subject: string, headers: Uint8Array | undefined, data: Uint8Array): void {
-    this.pending.push({ subject, blank: true, headers, data });
+    this.pending.push({ subject, blank: true, headers, data, replyOf: -1 });
   }
 
   get hasWork(): boolean {
@@ -281,7 +285,7 @@ export class AccountJetStream {
     if (this.pending.length > 0) {
       const replies = this.pending;
       this.pending = [];
-      for (const r of replies) this.host.publish(r.subject, r.blank ? BLANK_REPLY : undefined, r.headers, r.data, undefined, true);
+      for (const r of replies) this.host.publish(r.subject, r.blank ? BLANK_REPLY : undefined, r.headers, r.data, undefined, true, r.replyOf);
     }
     if (this.fresh.size > 0) {
       const streams = [...this.fresh];

@@ -47,6 +47,11 @@ export const Out = {
   Hint: 4,
   /** str account: drop the account's delivery hints (its streams' subjects or the server's subscriptions changed). */
   HintsReset: 5,
+  /**
+   * u32 subscription id, u32 index, str reply, i32 headerSize, bytes data: a message on the reply subject of
+   * the index-th Pub of the answered main batch (its PubAck), which the front-end holds as it was published.
+   */
+  MsgReplyRef: 6,
 } as const;
 
 export const HintKind = {

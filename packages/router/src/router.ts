@@ -492,6 +492,14 @@ export class Router<H> {
           const reply = replyLen === 0 ? undefined : decodeInterned(r.bytesView, replyAt, replyAt + replyLen);
           sink.deliver(sub.client.handle, sub.sid, subject, reply, hdr, data);
         }
+      } else if (op === Out.MsgReplyRef) {
+        const sub = subs.get(r.u32());
+        const k = r.u32() * 4;
+        const reply = r.optStr();
+        const hdr = r.i32();
+        const data = r.bytes();
+        if (sub === undefined || pubs === undefined || !counted(sub, this)) continue;
+        sink.deliver(sub.client.handle, sub.sid, pubs[k + 1] as string, reply, hdr, data);
       } else if (op === Out.Hint) {
         this.learnHint(link, r);
       } else if (op === Out.HintsReset) {

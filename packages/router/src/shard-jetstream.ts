@@ -53,6 +53,7 @@ export function openAccountJetStream(
  * The JetStream part of routing a message in an account: `$JS.API.` requests go to the API (or get "not
  * enabled" in an account without JetStream on a JetStream server), messages on a stream's subjects are
  * stored. Returns whether JetStream took the message (it counts as interest for no-responders).
+ * `replyOf`: the caller's reference to this publish, handed back with its PubAck (see AccountHost.publish).
  */
 export function routeToJetStream(
   js: AccountJetStream | undefined,
@@ -63,6 +64,7 @@ export function routeToJetStream(
   data: Uint8Array,
   replyNotEnabled: (reply: string, body: unknown) => void,
   once = false,
+  replyOf = -1,
 ): boolean {
   // Every JetStream control subject starts with '$': one comparison spares the rest (stream subjects,
   // reply subjects) three prefix tests.
@@ -80,7 +82,7 @@ export function routeToJetStream(
   if (dollar && subject.startsWith("$JS.FC.")) return js.handleFlowControl(subject);
   const stream = js.streamFor(subject, once);
   if (stream === undefined) return false;
-  js.publishToStream(stream, subject, reply, headersOf(data, hdr), payloadOf(data, hdr));
+  js.publishToStream(stream, subject, reply, headersOf(data, hdr), payloadOf(data, hdr), replyOf);
   return true;
 }
 

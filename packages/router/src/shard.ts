@@ -45,6 +45,11 @@ interface Origin {
   readonly hops: number;
   /** Index of the Pub in the main batch being answered (deliveries may refer to it), or -1. */
   readonly ref: number;
+  /**
+   * Index of the Pub in the main batch being answered whose reply subject this message is published on
+   * (its PubAck), or -1: deliveries then name their subject by that index instead of carrying it.
+   */
+  readonly replyOf: number;
   /** The account it came from through an import, if it did. */
   readonly from: string | undefined;
   /** It entered this account through a service import (it is a request to one of its services). */
@@ -69,13 +74,22 @@ interface Origin {
 }
 
 const NO_REF = -1;
+/**
+ * References to a Pub that JetStream keeps until it answers it (routeToJetStream's `replyOf`): the number of
+ * the main batch it came in times REF_SPAN, plus its index there. Only while that batch is being answered
+ * does a reference name a Pub the front-end still holds.
+ */
+const REF_SPAN = 2 ** 20;
+const BATCH_NUMBERS = 2 ** 30;
+/** refBase outside a main batch: no reference falls within REF_SPAN of it. */
+const NO_BATCH = -(2 ** 52);
 
 /** Messages the server publishes itself (JetStream replies). */
-const INTERNAL: Origin = { client: undefined, hops: 0, ref: NO_REF, from: undefined, viaService: false, viaStream: false, shown: undefined, once: false };
-const INTERNAL_ONCE: Origin = { client: undefined, hops: 0, ref: NO_REF, from: undefined, viaService: false, viaStream: false, shown: undefined, once: true };
+const INTERNAL: Origin = { client: undefined, hops: 0, ref: NO_REF, replyOf: NO_REF, from: undefined, viaService: false, viaStream: false, shown: undefined, once: false };
+const INTERNAL_ONCE: Origin = { client: undefined, hops: 0, ref: NO_REF, replyOf: NO_REF, from: undefined, viaService: false, viaStream: false, shown: undefined, once: true };
 
 function imported(from: string, hops: number, viaService: boolean, shown: string | undefined, viaStream = false): Origin {
-  return { client: undefined, hops, ref: NO_REF, from, viaService, viaStream, shown, once: false };
+  return { client: undefined, hops, ref: NO_REF, replyOf: NO_REF, from, viaService, viaStream, shown, once: false };
 }
 
 /**
@@ -167,7 +181,7 @@ export class Shard {
     acc.js = openAccountJetStream(
       jsCfg,
       acc.name,
-      (subject, reply, headers, data, shown, once) => this.publishInternal(acc, subject, reply, headers, data, shown, once),
+      (subject, reply, headers, data, shown, once, replyOf) => this.publishInternal(acc, subject, reply, headers, data, shown, once, replyOf),
       (subject, queue) => this.hasInterest(acc, subject, queue),
       (subject, handler) => this.subscribeInternal(acc, subject, handler),
       () => this.hintsReset(acc),
@@ -222,9 +236,10 @@ export class Shard {
 
   /**
    * A message the server itself publishes in an account (JetStream replies and deliveries): routed like
-   * any other, on `subject`, showing `shown` when given.
+   * any other, on `subject`, showing `shown` when given. `replyOf`: the reference of the Pub whose reply
+   * subject `subject` is (a PubAck), when JetStream kept one.
    */
-  private publishInternal(acc: AccountState, subject: string, reply: string | undefined, headers: Uint8Array | undefined, data: Uint8Array, shown?: string, once = false): void {
+  private publishInternal(acc: AccountState, subject: string, reply: string | undefined, headers: Uint8Array | undefined, data: Uint8Array, shown?: string, once = false, replyOf = NO_REF): void {
     let hdr = -1;
     let bytes = data;
     if (headers !== undefined) {
@@ -239,12 +254,20 @@ export class Shard {
       }
     }
     this.openOutput();
-    const origin: Origin = shown === undefined ? (once ? INTERNAL_ONCE : INTERNAL) : { client: undefined, hops: 0, ref: NO_REF, from: undefined, viaService: false, viaStream: false, shown, once };
+    // A PubAck of a Pub in the batch being answered: its deliveries name the Pub instead of the subject,
+    // which the front-end holds as it parsed it (no string written here, none decoded there).
+    const k = replyOf - this.refBase;
+    let origin: Origin;
+    if (shown === undefined && k >= 0 && k < REF_SPAN) origin = { client: undefined, hops: 0, ref: NO_REF, replyOf: k, from: undefined, viaService: false, viaStream: false, shown: undefined, once };
+    else origin = shown === undefined ? (once ? INTERNAL_ONCE : INTERNAL) : { client: undefined, hops: 0, ref: NO_REF, replyOf: NO_REF, from: undefined, viaService: false, viaStream: false, shown, once };
     this.route(acc, subject, reply, hdr, bytes, origin);
   }
 
   /** True while a batch is being processed (its output is sent at the end of it). */
   private inBatch = false;
+  /** The main batch being answered, as numbered for Pub references (see REF_SPAN), and its first reference. */
+  private batchNumber = 0;
+  private refBase = NO_BATCH;
   private outputOpen = false;
 
   /** Output produced outside a batch (timers) goes out at the end of the current tick. */
@@ -301,6 +324,8 @@ export class Shard {
     const seq = r.u32();
     this.inBatch = true;
     this.toMain.u32(seq);
+    this.batchNumber = (this.batchNumber + 1) % BATCH_NUMBERS;
+    this.refBase = this.batchNumber * REF_SPAN;
     let pubIndex = 0;
     while (!r.done) {
       const op = r.u8();
@@ -320,7 +345,7 @@ export class Shard {
           if (client !== undefined) {
             // An ack is not kept by the front-end (see isAckSubject): its deliveries carry a copy.
             const ref = isAckSubject(subject) ? NO_REF : pubIndex;
-            this.route(client.account, subject, reply, hdr, data, { client, hops: 0, ref, from: undefined, viaService: false, viaStream: false, shown: undefined, once: false });
+            this.route(client.account, subject, reply, hdr, data, { client, hops: 0, ref, replyOf: NO_REF, from: undefined, viaService: false, viaStream: false, shown: undefined, once: false });
             if (op === In.PubHinted) writeHints(this.toMain, cid, client.account, subject, reply);
           }
           pubIndex++;
@@ -369,6 +394,7 @@ export class Shard {
     }
     this.commitJetStream();
     this.inBatch = false;
+    this.refBase = NO_BATCH;
     this.io.toMain(this.toMain.take());
     this.flushPeers();
   }
@@ -648,6 +674,7 @@ export class Shard {
         data,
         (r, body) => this.publishInternal(acc, r, undefined, undefined, Buffer.from(JSON.stringify(body)), undefined, true),
         once,
+        origin.ref === NO_REF ? NO_REF : this.refBase + origin.ref,
       );
       if (took) n++;
     }
@@ -659,12 +686,12 @@ export class Shard {
     for (let i = 0; i < psubs.length; i++) {
       const sub = psubs[i];
       if (from !== undefined && sub.client === from && !from.echo) continue;
-      if (this.deliver(sub, shown, reply, hdr, data, origin.ref)) n++;
+      if (this.deliver(sub, shown, reply, hdr, data, origin.ref, origin.replyOf)) n++;
     }
     const qsubs = result.qsubs;
     for (let g = 0; g < qsubs.length; g++) {
       const sub = pickQueueMember(qsubs[g], from);
-      if (sub !== undefined && this.deliver(sub, shown, reply, hdr, data, origin.ref)) n++;
+      if (sub !== undefined && this.deliver(sub, shown, reply, hdr, data, origin.ref, origin.replyOf)) n++;
     }
     if (acc.serviceImports.count > 0 && !origin.viaStream && !(origin.viaService && origin.from === acc.name) && !acc.serviceImports.firstTokenMisses(subject)) {
       for (const si of otherMatch(acc.serviceImports, subject, once).psubs) {
@@ -698,7 +725,7 @@ export class Shard {
     this.forward(m.importer, m.reply, reply, hdr, data, hops, acc.name, shown);
   }
 
-  private deliver(sub: LocalSub, subject: string, reply: string | undefined, hdr: number, data: Uint8Array, ref: number): boolean {
+  private deliver(sub: LocalSub, subject: string, reply: string | undefined, hdr: number, data: Uint8Array, ref: number, replyOf = NO_REF): boolean {
     if (sub.max > 0 && sub.delivered >= sub.max) return false;
     sub.delivered++;
     if (sub.handler !== undefined) {
@@ -710,6 +737,13 @@ export class Shard {
       w.u8(Out.MsgRef);
       w.u32(sub.id);
       w.u32(ref);
+    } else if (replyOf >= 0) {
+      w.u8(Out.MsgReplyRef);
+      w.u32(sub.id);
+      w.u32(replyOf);
+      w.optStr(reply);
+      w.i32(hdr);
+      w.bytes(data);
     } else {
       w.u8(Out.Msg);
       w.u32(sub.id);
