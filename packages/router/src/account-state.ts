@@ -90,6 +90,11 @@ export class AccountState {
   readonly replyPrefix: string;
   /** The account's JetStream, when it has it. */
   js: AccountJetStream | undefined;
+  /**
+   * Answers a JetStream API request on a server where the account has no JetStream (routeToJetStream's
+   * replyNotEnabled): made once by the shard, not a closure per routed message.
+   */
+  replyNotEnabled: ((reply: string, body: unknown) => void) | undefined = undefined;
 
   constructor(readonly name: string, tag: string) {
     this.replyPrefix = `_R_.${tag}.`;

@@ -173,7 +173,7 @@ export class BatchReader {
   private readonly end: number;
   pos = 4;
 
-  constructor(ab: ArrayBuffer) {
+  constructor(private readonly ab: ArrayBuffer) {
     this.buf = Buffer.from(ab);
     this.view = new DataView(ab);
     this.end = this.view.getUint32(0, true);
@@ -239,7 +239,8 @@ export class BatchReader {
   /** A view of the bytes inside the batch (valid as long as the batch is). */
   bytes(): Uint8Array {
     const len = this.u32();
-    const v = new Uint8Array(this.buf.buffer, this.buf.byteOffset + this.pos, len);
+    // From the ArrayBuffer itself: asking the Buffer for its `buffer` and `byteOffset` doubled the cost.
+    const v = new Uint8Array(this.ab, this.pos, len);
     this.pos += len;
     return v;
   }

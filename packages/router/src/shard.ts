@@ -672,7 +672,7 @@ export class Shard {
         answerable,
         hdr,
         data,
-        (r, body) => this.publishInternal(acc, r, undefined, undefined, Buffer.from(JSON.stringify(body)), undefined, true),
+        (acc.replyNotEnabled ??= (r, body) => this.publishInternal(acc, r, undefined, undefined, Buffer.from(JSON.stringify(body)), undefined, true)),
         once,
         origin.ref === NO_REF ? NO_REF : this.refBase + origin.ref,
       );
