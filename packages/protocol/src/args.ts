@@ -100,19 +100,22 @@ function internAscii(buf: Buffer, start: number, end: number, h: number): string
 }
 
 /**
- * A whole control line scanned in one pass: up to MAX_FIELDS fields, each with its bounds, the hash its
- * string is interned under, and its value when it is a decimal number. Filled by scanLine.
+ * A whole control line scanned in one pass: up to MAX_FIELDS fields with their bounds; the first field's
+ * hash (the subject, interned under it) and the last two fields' values as decimal numbers (the sizes).
+ * Filled by scanLine.
  */
 export class ScannedLine {
   count = 0;
   readonly start = new Int32Array(MAX_FIELDS);
   readonly end = new Int32Array(MAX_FIELDS);
-  readonly hash = new Int32Array(MAX_FIELDS);
-  /** The field's value as a decimal number, or -1. */
+  /** The hash of field 0 (as fieldString computes it); the other fields are not hashed. */
+  hash0 = 0;
+  /** The value of each of the last two fields as a decimal number, or -1; the others are not read as numbers. */
   readonly num = new Float64Array(MAX_FIELDS);
 
-  string(buf: Buffer, k: number): string {
-    return internAscii(buf, this.start[k], this.end[k], this.hash[k]);
+  /** Field 0, interned. */
+  subject(buf: Buffer): string {
+    return internAscii(buf, this.start[0], this.end[0], this.hash0);
   }
 
   /** The field as a new string, not interned (reply subjects: a requester's inbox is new for every request). */
@@ -121,11 +124,18 @@ export class ScannedLine {
   }
 }
 
+/** Whether byte `c` ends a field: a space or tab (the separators) or the line's CR or LF. */
+function endsField(c: number): boolean {
+  return c <= SPACE && (c === SPACE || c === TAB || c === CR || c === LF);
+}
+
 /**
  * The hot path's control-line scanner (PUB/HPUB): from `start` (just after the op word) it reads ASCII
- * fields separated by spaces/tabs up to CRLF (or LF), hashing and numbering each as it goes, in one pass.
- * Returns the index just past the line, or -1 when the line is not whole in `buf`, is longer than `limit`,
- * has a non-ASCII byte or too many fields: the caller then takes the general, byte-at-a-time path.
+ * fields separated by spaces/tabs up to CRLF (or LF), in one pass. Only the first field is hashed and only
+ * the last two are read as numbers: a publish's reply subject (often 30+ characters of inbox) costs two
+ * comparisons per character. Returns the index just past the line, or -1 when the line is not whole in
+ * `buf`, is longer than `limit`, has a non-ASCII byte or too many fields: the caller then takes the
+ * general, byte-at-a-time path.
  */
 export function scanLine(buf: Buffer, start: number, len: number, limit: number, out: ScannedLine): number {
   const stop = Math.min(len, start + limit);
@@ -138,28 +148,31 @@ export function scanLine(buf: Buffer, start: number, len: number, limit: number,
     if (c === CR || c === LF) break;
     if (n === MAX_FIELDS) return -1;
     const fieldStart = i;
-    let h = FNV_OFFSET;
-    let num = 0;
-    let numeric = true;
-    while (i < stop) {
-      c = buf[i];
-      if (c === SPACE || c === TAB || c === CR || c === LF) break;
-      if (c >= 0x80) return -1;
-      h = Math.imul(h ^ c, 0x01000193);
-      const d = c - 0x30;
-      if (d < 0 || d > 9) numeric = false;
-      else num = num * 10 + d;
-      i++;
+    if (n === 0) {
+      let h = FNV_OFFSET;
+      while (i < stop) {
+        c = buf[i];
+        if (endsField(c)) break;
+        if (c >= 0x80) return -1;
+        h = Math.imul(h ^ c, 0x01000193);
+        i++;
+      }
+      out.hash0 = h;
+    } else {
+      while (i < stop) {
+        c = buf[i];
+        if (endsField(c)) break;
+        if (c >= 0x80) return -1;
+        i++;
+      }
     }
     if (i >= stop) return -1;
-    const flen = i - fieldStart;
     out.start[n] = fieldStart;
     out.end[n] = i;
-    out.hash[n] = h;
-    out.num[n] = numeric && flen <= 15 ? num : -1;
     n++;
   }
   out.count = n;
+  for (let k = n < 2 ? 0 : n - 2; k < n; k++) out.num[k] = parseSize(buf, out.start[k], out.end[k]);
   if (buf[i] === CR) {
     if (i + 1 >= len) return -1;
     if (buf[i + 1] !== LF) return -1;

@@ -285,7 +285,7 @@ export class ClientParser {
       this.fail(ClientErrors.maxPayload, `payload of ${size} bytes over max_payload ${this.limits.maxPayload}`);
       return len;
     }
-    const subject = line.string(buf, 0);
+    const subject = line.subject(buf);
     const reply = n === (hdr ? 4 : 3) ? line.fresh(buf, 1) : undefined;
     if (next + size + 2 <= len && buf[next + size] === CR && buf[next + size + 1] === LF) {
       // A plain Uint8Array view: Buffer#subarray's species construction costs twice as much.
