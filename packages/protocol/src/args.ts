@@ -110,6 +110,11 @@ export class ScannedLine {
   readonly end = new Int32Array(MAX_FIELDS);
   /** The hash of field 0 (as fieldString computes it); the other fields are not hashed. */
   hash0 = 0;
+  /**
+   * Whether field 0 is a valid publish subject by nats-server's rules (non-empty tokens, no wildcard token,
+   * no whitespace): checked on the way, so a publisher's subjects need no second pass (acks are unique).
+   */
+  subjectValid = false;
   /** The value of each of the last two fields as a decimal number, or -1; the others are not read as numbers. */
   readonly num = new Float64Array(MAX_FIELDS);
 
@@ -122,6 +127,19 @@ export class ScannedLine {
   fresh(buf: Buffer, k: number): string {
     return buf.latin1Slice(this.start[k], this.end[k]);
   }
+}
+
+const DOT = 0x2e;
+const FF = 0x0c;
+const STAR = 0x2a;
+const GT = 0x3e;
+
+/** Whether `buf[start, end)` is a token a publish subject may have: not empty, not a lone `*` or `>`. */
+function literalToken(buf: Buffer, start: number, end: number): boolean {
+  if (end === start) return false;
+  if (end - start > 1) return true;
+  const t = buf[start];
+  return t !== STAR && t !== GT;
 }
 
 /** Whether byte `c` ends a field: a space or tab (the separators) or the line's CR or LF. */
@@ -150,14 +168,26 @@ export function scanLine(buf: Buffer, start: number, len: number, limit: number,
     const fieldStart = i;
     if (n === 0) {
       let h = FNV_OFFSET;
+      let tokenStart = i;
+      let valid = true;
       while (i < stop) {
         c = buf[i];
-        if (endsField(c)) break;
+        // Separators, whitespace and '*' sort at or below '.': one comparison for most characters.
+        if (c <= DOT) {
+          if (endsField(c)) break;
+          if (c === DOT) {
+            if (!literalToken(buf, tokenStart, i)) valid = false;
+            tokenStart = i + 1;
+          } else if (c === FF) {
+            valid = false;
+          }
+        }
         if (c >= 0x80) return -1;
         h = Math.imul(h ^ c, 0x01000193);
         i++;
       }
       out.hash0 = h;
+      out.subjectValid = valid && literalToken(buf, tokenStart, i);
     } else {
       while (i < stop) {
         c = buf[i];

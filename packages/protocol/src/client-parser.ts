@@ -8,9 +8,11 @@ export interface ClientOpHandler {
   /**
    * PUB (headerSize -1) or HPUB (headerSize >= 0, `data` = header block + payload). `data` is a view into
    * the socket's read buffer whenever the message arrived in one read, else a buffer of its own; either
-   * way the parser never writes into it again, so it may be kept.
+   * way the parser never writes into it again, so it may be kept. `subjectValid`: whether the subject is a
+   * valid publish subject (nats-server's rules), when the parser found out on its way (the fast path);
+   * undefined when it did not look.
    */
-  pub(subject: string, reply: string | undefined, headerSize: number, data: Uint8Array): void;
+  pub(subject: string, reply: string | undefined, headerSize: number, data: Uint8Array, subjectValid?: boolean): void;
   sub(subject: string, queue: string | undefined, sid: string): void;
   /** max 0: unsubscribe now; otherwise after `max` messages in all. */
   unsub(sid: string, max: number): void;
@@ -72,6 +74,7 @@ export class ClientParser {
   private pubSubject = "";
   private pubReply: string | undefined = undefined;
   private pubHeaderSize = -1;
+  private pubSubjectValid: boolean | undefined = undefined;
   private pubSize = 0;
   private payload: Buffer | null = null;
   private payloadPos = 0;
@@ -200,7 +203,7 @@ export class ClientParser {
               const data = new Uint8Array(this.ab, this.abOffset + i, size);
               i += size + 2;
               this.state = S_OP;
-              this.handler.pub(this.pubSubject, this.pubReply, this.pubHeaderSize, data);
+              this.handler.pub(this.pubSubject, this.pubReply, this.pubHeaderSize, data, this.pubSubjectValid);
               if (this.stopped) return this.hold(buf, i);
               break;
             }
@@ -237,7 +240,7 @@ export class ClientParser {
           this.state = S_OP;
           const data = this.payloadDone!;
           this.payloadDone = null;
-          this.handler.pub(this.pubSubject, this.pubReply, this.pubHeaderSize, data);
+          this.handler.pub(this.pubSubject, this.pubReply, this.pubHeaderSize, data, this.pubSubjectValid);
           if (this.stopped) return this.hold(buf, i);
           break;
         }
@@ -289,12 +292,13 @@ export class ClientParser {
     const reply = n === (hdr ? 4 : 3) ? line.fresh(buf, 1) : undefined;
     if (next + size + 2 <= len && buf[next + size] === CR && buf[next + size + 1] === LF) {
       // A plain Uint8Array view: Buffer#subarray's species construction costs twice as much.
-      this.handler.pub(subject, reply, headerSize, new Uint8Array(this.ab, this.abOffset + next, size));
+      this.handler.pub(subject, reply, headerSize, new Uint8Array(this.ab, this.abOffset + next, size), line.subjectValid);
       return next + size + 2;
     }
     this.pubSubject = subject;
     this.pubReply = reply;
     this.pubHeaderSize = headerSize;
+    this.pubSubjectValid = line.subjectValid;
     this.pubSize = size;
     this.payload = null;
     this.state = S_PAYLOAD;
@@ -399,6 +403,7 @@ export class ClientParser {
         this.pubSubject = fieldString(buf, f[0], f[1]);
         this.pubReply = n === 3 ? fieldString(buf, f[2], f[3]) : undefined;
         this.pubHeaderSize = -1;
+        this.pubSubjectValid = undefined;
         return this.startPayload(size);
       }
       case OP_HPUB: {
@@ -410,6 +415,7 @@ export class ClientParser {
         this.pubSubject = fieldString(buf, f[0], f[1]);
         this.pubReply = n === 4 ? fieldString(buf, f[2], f[3]) : undefined;
         this.pubHeaderSize = hdr;
+        this.pubSubjectValid = undefined;
         return this.startPayload(total);
       }
       case OP_SUB: {

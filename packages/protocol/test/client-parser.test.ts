@@ -283,3 +283,52 @@ describe("ClientParser pause/resume", () => {
     void p;
   });
 });
+
+/** Records what the parser says of each publish subject's validity. */
+class ValidityRecorder extends Recorder {
+  constructor(private readonly seen: (boolean | undefined)[]) {
+    super();
+  }
+  override pub(_subject: string, _reply: string | undefined, _headerSize: number, _data: Uint8Array, valid?: boolean) {
+    this.seen.push(valid);
+  }
+}
+
+describe("the fast path's subject check", () => {
+  /** nats-server's rule for a publish subject, written the plain way: tokens non-empty, none a lone wildcard, no whitespace. */
+  function validPublishSubject(s: string): boolean {
+    if (/[ \t\r\n\f]/.test(s)) return false;
+    return s.split(".").every((t) => t !== "" && t !== "*" && t !== ">");
+  }
+
+  it("agrees with nats-server's rule on crafted and random subjects, whole or split across reads", () => {
+    const crafted = ["a", "a.b", "a..b", ".a", "a.", "*", ">", "a.*", "a.>", "*.a", "a.*b", "a*.b", ">a", "a.>.b", "a\fb", "a.\f", "$JS.ACK.S.C.1.2.3.4.0"];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    const alphabet = "ab.*>\f";
+    const random: string[] = [];
+    for (let k = 0; k < 2000; k++) {
+      let s = "";
+      for (let n = 1 + (next() % 8); n > 0; n--) s += alphabet[next() % alphabet.length];
+      random.push(s);
+    }
+    for (const subject of [...crafted, ...random]) {
+      const seen: (boolean | undefined)[] = [];
+      const p = new ClientParser(new ValidityRecorder(seen), limits);
+      // Whole (the fast path answers), then with the payload in a later read (the answer kept meanwhile).
+      p.parse(Buffer.from(`PUB ${subject} r 1\r\nx\r\n`, "latin1"));
+      p.parse(Buffer.from(`PUB ${subject} 2\r\n`, "latin1"));
+      p.parse(Buffer.from("xy\r\n", "latin1"));
+      const want = validPublishSubject(subject);
+      expect(seen, subject).toEqual([want, want]);
+    }
+  });
+
+  it("is not given where the parser did not look (a control line split across reads)", () => {
+    const seen: (boolean | undefined)[] = [];
+    const p = new ClientParser(new ValidityRecorder(seen), limits);
+    p.parse(Buffer.from("PUB a.", "latin1"));
+    p.parse(Buffer.from("b 1\r\nx\r\n", "latin1"));
+    expect(seen).toEqual([undefined]);
+  });
+});

@@ -219,7 +219,7 @@ export class ClientConnection implements ClientOpHandler {
     if (this.options.verbose) this.sendRaw(OK);
   }
 
-  pub(subject: string, reply: string | undefined, headerSize: number, data: Uint8Array): void {
+  pub(subject: string, reply: string | undefined, headerSize: number, data: Uint8Array, subjectValid?: boolean): void {
     if (this.tracing) this.log.trace(`<<- [${headerSize >= 0 ? "HPUB" : "PUB"} ${subject}${reply ? ` ${reply}` : ""} ${data.length}]`);
     if (!this.mayOperate()) return;
     if (headerSize >= 0 && !this.options.headers) {
@@ -227,8 +227,9 @@ export class ClientConnection implements ClientOpHandler {
     }
     this.stats.inMsgs++;
     this.stats.inBytes += data.length;
-    // Publishers repeat subjects, and the parser interns them: validate a subject once, not per message.
-    if (subject !== this.lastValidSubject && !isValidLiteralSubject(subject)) {
+    // The parser's fast path checked the subject on its way; otherwise publishers repeat subjects, and the
+    // parser interns them: a subject is validated once, not per message.
+    if (!(subjectValid ?? (subject === this.lastValidSubject || isValidLiteralSubject(subject)))) {
       // nats-server answers with an error but still routes a subject whose tokens are all non-empty
       // (wildcard tokens then match only as literals); one with an empty token matches nothing.
       this.sendErr(ClientErrors.invalidPublishSubject);
