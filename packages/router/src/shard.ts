@@ -737,17 +737,12 @@ export class Shard {
       w.u8(Out.MsgRef);
       w.u32(sub.id);
       w.u32(ref);
-    } else if (replyOf >= 0) {
-      w.u8(Out.MsgReplyRef);
-      w.u32(sub.id);
-      w.u32(replyOf);
-      w.optStr(reply);
-      w.i32(hdr);
-      w.bytes(data);
     } else {
-      w.u8(Out.Msg);
+      // A PubAck names its subject by the Pub it answers (MsgReplyRef); otherwise the subject is written.
+      w.u8(replyOf >= 0 ? Out.MsgReplyRef : Out.Msg);
       w.u32(sub.id);
-      w.str(subject);
+      if (replyOf >= 0) w.u32(replyOf);
+      else w.str(subject);
       w.optStr(reply);
       w.i32(hdr);
       w.bytes(data);
