@@ -5,8 +5,8 @@ import { Sublist, type Subscription, subjectIsSubsetMatch, subjectsCollide } fro
  * Interest that crosses stream imports, seen from the exporter: when a client of U subscribes to a subject
  * U imports from JSA, JSA learns that someone listens on the matching subject of its own space (push
  * consumers deliver only then, and `push_bound` says so, as with nats-server; exported messages cross to
- * another shard only then). Interest is counted per
- * (shard it came from, subject, queue), so a shard that restarts can withdraw all of its own at once.
+ * another shard only then). Interest is counted per (shard it came from, subject, queue), so a shard that
+ * restarts can withdraw all of its own at once.
  */
 interface InterestEntry extends Subscription {
   readonly subject: string;
