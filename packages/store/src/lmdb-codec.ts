@@ -9,35 +9,49 @@
  *
  * Sequence key: 8 bytes, unsigned big-endian, so byte order is numeric order.
  */
-import type { StoredMessage } from "./types.js";
+import type { MessageArena } from "./message-arena.js";
+import { storedSize, type StoredMessage } from "./types.js";
 
 export const MESSAGE_HEAD = 16;
 
 /**
- * A message decoded from (or encoded into) one value buffer. Its parts are read from `raw` when asked for:
- * most stored messages are never read back before they are written (publishing), so views and the time's
- * bigint made eagerly were garbage per message.
+ * A message decoded from (or encoded into) a stored value: `buf[start, end)`, its parts at the absolute
+ * offsets `hstart` (headers) and `dstart` (data). Its parts are read from there when asked for: most stored
+ * messages are never read back before they are written (publishing), so views and the time's bigint made
+ * eagerly were garbage per message.
  */
 export class EncodedMessage implements StoredMessage {
   constructor(
     readonly seq: number,
     readonly subject: string,
-    /** The whole stored value. */
-    readonly raw: Buffer,
+    /** The buffer holding the stored value (a MessageArena chunk, a block, or the value alone). */
+    readonly buf: Buffer,
+    readonly start: number,
     private readonly hstart: number,
     private readonly dstart: number,
+    readonly end: number,
   ) {}
 
+  /** The whole stored value. */
+  get raw(): Buffer {
+    return this.start === 0 && this.end === this.buf.length ? this.buf : this.buf.subarray(this.start, this.end);
+  }
+
   get time(): bigint {
-    return readTime(this.raw);
+    return readTime(this.buf, this.start);
   }
 
   get headers(): Uint8Array | undefined {
-    return this.dstart > this.hstart ? view(this.raw, this.hstart, this.dstart) : undefined;
+    return this.dstart > this.hstart ? view(this.buf, this.hstart, this.dstart) : undefined;
   }
 
   get data(): Uint8Array {
-    return view(this.raw, this.dstart, this.raw.length);
+    return view(this.buf, this.dstart, this.end);
+  }
+
+  /** What the message counts for in a file stream's `bytes`. */
+  get storedSize(): number {
+    return storedSize(this.hstart - this.start - MESSAGE_HEAD, this.dstart - this.hstart, this.end - this.dstart, "file");
   }
 }
 
@@ -50,44 +64,65 @@ const timeScratch = new BigInt64Array(1);
 const timeBytes = new Uint8Array(timeScratch.buffer);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-function writeTime(raw: Buffer, time: bigint): void {
+function writeTime(buf: Buffer, at: number, time: bigint): void {
   if (!LITTLE_ENDIAN) {
-    raw.writeBigInt64LE(time, 0);
+    buf.writeBigInt64LE(time, at);
     return;
   }
   timeScratch[0] = time;
-  for (let i = 0; i < 8; i++) raw[i] = timeBytes[i];
+  for (let i = 0; i < 8; i++) buf[at + i] = timeBytes[i];
 }
 
-function readTime(raw: Buffer): bigint {
-  if (!LITTLE_ENDIAN) return raw.readBigInt64LE(0);
-  for (let i = 0; i < 8; i++) timeBytes[i] = raw[i];
+function readTime(buf: Buffer, at: number): bigint {
+  if (!LITTLE_ENDIAN) return buf.readBigInt64LE(at);
+  for (let i = 0; i < 8; i++) timeBytes[i] = buf[at + i];
   return timeScratch[0];
 }
 
-/** Encodes a message into a fresh buffer (the one private copy the store keeps until it is written). */
+/**
+ * Encodes a message into `arena` (a fresh buffer without one): the one private copy the store keeps until
+ * it is written, and after that while it is in the in-memory tail.
+ */
 export function encodeMessage(
   seq: number,
   subject: string,
   headers: Uint8Array | undefined,
   data: Uint8Array,
   time: bigint,
+  arena?: MessageArena,
 ): EncodedMessage {
   const ascii = isAscii(subject);
   const slen = ascii ? subject.length : Buffer.byteLength(subject);
   const hlen = headers?.length ?? 0;
-  const raw = Buffer.allocUnsafe(MESSAGE_HEAD + slen + hlen + data.length);
-  writeTime(raw, time);
-  raw.writeUInt32LE(slen, 8);
-  raw.writeUInt32LE(hlen, 12);
+  const size = MESSAGE_HEAD + slen + hlen + data.length;
+  let buf: Buffer;
+  let start = 0;
+  if (arena !== undefined) {
+    start = arena.alloc(size);
+    buf = arena.chunk;
+  } else {
+    buf = Buffer.allocUnsafe(size);
+  }
+  writeTime(buf, start, time);
+  writeU32LE(buf, start + 8, slen);
+  writeU32LE(buf, start + 12, hlen);
+  const sstart = start + MESSAGE_HEAD;
   // Subjects are short and nearly always ASCII: a byte loop is cheaper than the native UTF-8 encoder.
-  if (ascii) for (let i = 0; i < slen; i++) raw[MESSAGE_HEAD + i] = subject.charCodeAt(i);
-  else raw.write(subject, MESSAGE_HEAD, slen, "utf8");
-  const hstart = MESSAGE_HEAD + slen;
-  if (hlen > 0) raw.set(headers!, hstart);
+  if (ascii) for (let i = 0; i < slen; i++) buf[sstart + i] = subject.charCodeAt(i);
+  else buf.write(subject, sstart, slen, "utf8");
+  const hstart = sstart + slen;
+  if (hlen > 0) buf.set(headers!, hstart);
   const dstart = hstart + hlen;
-  raw.set(data, dstart);
-  return new EncodedMessage(seq, subject, raw, hstart, dstart);
+  buf.set(data, dstart);
+  return new EncodedMessage(seq, subject, buf, start, hstart, dstart, start + size);
+}
+
+/** Buffer#writeUInt32LE without its argument checks (measured: 20 -> 7 ns); `v` must be a u32. */
+export function writeU32LE(buf: Uint8Array, at: number, v: number): void {
+  buf[at] = v;
+  buf[at + 1] = v >>> 8;
+  buf[at + 2] = v >>> 16;
+  buf[at + 3] = v >>> 24;
 }
 
 function isAscii(s: string): boolean {
@@ -96,8 +131,8 @@ function isAscii(s: string): boolean {
 }
 
 /** A plain Uint8Array view (Buffer#subarray's species construction costs more, per message). */
-function view(raw: Buffer, start: number, end: number): Uint8Array {
-  return new Uint8Array(raw.buffer, raw.byteOffset + start, end - start);
+function view(buf: Buffer, start: number, end: number): Uint8Array {
+  return new Uint8Array(buf.buffer, buf.byteOffset + start, end - start);
 }
 
 /**
@@ -136,7 +171,7 @@ export function decodeMessage(seq: number, raw: Buffer): EncodedMessage {
   const slen = raw.readUInt32LE(8);
   const hlen = raw.readUInt32LE(12);
   const hstart = MESSAGE_HEAD + slen;
-  return new EncodedMessage(seq, subjectOf(raw, hstart), raw, hstart, hstart + hlen);
+  return new EncodedMessage(seq, subjectOf(raw, hstart), raw, 0, hstart, hstart + hlen, raw.length);
 }
 
 /** The subject of a stored value, without decoding the rest. */
@@ -145,12 +180,11 @@ export function decodeSubject(raw: Uint8Array): string {
   return subjectOf(b, MESSAGE_HEAD + b.readUInt32LE(8));
 }
 
-/** Byte lengths of a stored value's parts: [subject, headers, data]. */
-export function partLengths(raw: Uint8Array): [number, number, number] {
-  const b = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-  const slen = b.readUInt32LE(8);
-  const hlen = b.readUInt32LE(12);
-  return [slen, hlen, b.length - MESSAGE_HEAD - slen - hlen];
+/** What a stored value counts for in a file stream's `bytes`. */
+export function storedSizeOf(raw: Buffer): number {
+  const slen = raw.readUInt32LE(8);
+  const hlen = raw.readUInt32LE(12);
+  return storedSize(slen, hlen, raw.length - MESSAGE_HEAD - slen - hlen, "file");
 }
 
 /** The 8-byte big-endian key of a sequence (sequences stay below 2^53). */

@@ -19,7 +19,8 @@
 import type { Database } from "lmdb";
 import { filterMatches, isLiteralFilter, selectsAll } from "./filter.js";
 import { BLOCK_MAX_MSGS, BlockLog } from "./lmdb-blocks.js";
-import { decodeMessage, decodeSubject, EncodedMessage, encodeMessage, partLengths } from "./lmdb-codec.js";
+import { decodeMessage, decodeSubject, EncodedMessage, encodeMessage, storedSizeOf } from "./lmdb-codec.js";
+import { MessageArena } from "./message-arena.js";
 import { encodeState, type PersistedState } from "./lmdb-state.js";
 import {
   CHUNK_SPAN,
@@ -135,6 +136,8 @@ export class LmdbStreamStore implements StreamStore {
   private readonly incKey: Buffer;
   /** The last committed messages, in memory (consumers read right behind the publishers). */
   private readonly recent: RecentMessages;
+  /** Where appended messages are encoded (the overlay's, then the in-memory tail's, memory). */
+  private readonly arena = new MessageArena();
   /** Removals seen (decayed per commit), the runs of consecutive sequences they came in, the last one. */
   private removalsSeen = 0;
   private runsSeen = 0;
@@ -215,10 +218,10 @@ export class LmdbStreamStore implements StreamStore {
 
   /** Stores a message in the overlay under `seq`, its next slot (`pendingBase + pending.length`). */
   private put(seq: number, subject: string, headers: Uint8Array | undefined, data: Uint8Array, time: bigint): StoredMessage {
-    const m = encodeMessage(seq, subject, headers, data, time);
+    const m = encodeMessage(seq, subject, headers, data, time, this.arena);
     this.pending.push(m);
     this.pendingLive++;
-    this.pendingRawBytes += m.raw.length;
+    this.pendingRawBytes += m.end - m.start;
     let list = this.pendingBySubject.get(subject);
     if (!list) this.pendingBySubject.set(subject, (list = []));
     list.push(seq);
@@ -230,7 +233,7 @@ export class LmdbStreamStore implements StreamStore {
       this.firstTime = time;
     }
     this.messages++;
-    this.bytes += sizeOfRaw(m.raw);
+    this.bytes += m.storedSize;
     this.lastSeq = seq;
     this.lastTime = time;
     this.host.markDirty(this);
@@ -320,14 +323,14 @@ export class LmdbStreamStore implements StreamStore {
       this.pending[i] = undefined;
       this.pendingLive--;
       subject = m.subject;
-      size = sizeOfRaw(m.raw);
-      if (erase) m.raw.fill(0);
+      size = m.storedSize;
+      if (erase) m.buf.fill(0, m.start, m.end);
     } else {
       if (!this.dbLive || this.removed.has(seq)) return false;
       const raw = this.recent.get(seq) ?? this.blocks.get(seq);
       if (!raw) return false;
       subject = decodeSubject(raw);
-      size = sizeOfRaw(raw);
+      size = storedSizeOf(raw);
       this.removed.set(seq, { subject, erase, alone: this.writtenAlone(seq) || this.blocks.storedAlone(seq), size: raw.length });
       this.recent.drop(seq, erase);
     }
@@ -540,6 +543,7 @@ export class LmdbStreamStore implements StreamStore {
     this.host.storeClosed(this);
     this.isClosed = true;
     this.recent.clear();
+    this.arena.release();
   }
 
   get closed(): boolean {
@@ -582,16 +586,11 @@ export class LmdbStreamStore implements StreamStore {
       this.noteRemovals(sorted);
       if (inBlocks.length > 0) blocks.remove(inBlocks, (seq) => removed.get(seq)!.erase, this.scattered());
     }
-    const seqs: number[] = [];
-    const raws: Buffer[] = [];
-    for (const m of this.pending) {
-      if (!m) continue;
-      seqs.push(m.seq);
-      raws.push(m.raw);
-    }
+    const appended: EncodedMessage[] = [];
+    for (const m of this.pending) if (m !== undefined) appended.push(m);
     const alone = this.scattered();
-    blocks.append(seqs, raws, alone ? 1 : BLOCK_MAX_MSGS);
-    if (!alone && seqs.length > 1) this.noteBlockRange(seqs[0], seqs[seqs.length - 1]);
+    blocks.append(appended, alone ? 1 : BLOCK_MAX_MSGS);
+    if (!alone && appended.length > 1) this.noteBlockRange(appended[0].seq, appended[appended.length - 1].seq);
     // A subject whose count ends where it started (a KV put replacing the key's last value) keeps its
     // count record: rewriting it was one LMDB put per message.
     const sameCount = new Set<string>();
@@ -674,7 +673,7 @@ export class LmdbStreamStore implements StreamStore {
     this.dbLast = this.lastSeq;
     for (let i = 0; i < this.pending.length; i++) {
       const m = this.pending[i];
-      if (m !== undefined) this.recent.add(m.seq, m.raw);
+      if (m !== undefined) this.recent.add(m.seq, m.buf, m.start, m.end);
     }
     this.pendingBase = this.lastSeq + 1;
     this.pending = [];
@@ -689,6 +688,8 @@ export class LmdbStreamStore implements StreamStore {
   /** @internal Called periodically: the in-memory tail goes when nobody used it since the last call. */
   releaseIdle(): void {
     this.recent.releaseIdle();
+    // The arena's chunk goes too when nothing points into it any more.
+    if (this.recent.bytes === 0 && this.pending.length === 0) this.arena.release();
   }
 
   /** @internal The commit transaction failed (and was aborted): databases it opened are gone. */
@@ -704,6 +705,7 @@ export class LmdbStreamStore implements StreamStore {
     this.pending = [];
     this.removed.clear();
     this.recent.clear();
+    this.arena.release();
   }
 
   private exactFirst(): void {
@@ -1004,10 +1006,4 @@ export class LmdbStreamStore implements StreamStore {
     this.firstTime = undefined;
     this.host.markDirty(this);
   }
-}
-
-/** What a stored value counts for in `bytes` (file storage). */
-function sizeOfRaw(raw: Uint8Array): number {
-  const [s, h, d] = partLengths(raw);
-  return storedSize(s, h, d, "file");
 }

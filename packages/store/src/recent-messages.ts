@@ -1,13 +1,12 @@
 /**
  * The tail of a file stream's committed messages, kept in memory after their commit. Consumers mostly read
  * right behind the publishers, and reading a message back from LMDB (lmdb-js get, copy, decode) was a
- * quarter of a shard's time when consuming. The stored values are copied into large chunks, so there is no
- * object per message for the GC to trace, and are found by sequence; past the byte budget the oldest chunk
- * goes. Chunks are only appended to, never reused: a view handed out stays valid after eviction.
+ * quarter of a shard's time when consuming. The stored values stay where the store encoded them (the
+ * chunks of its MessageArena, adopted here), so there is no object per message for the GC to trace and no
+ * copy; they are found by sequence, and past the byte budget the oldest chunk goes. Chunks are never
+ * reused: a view handed out stays valid after eviction.
  */
 
-/** Chunk size; a larger value gets a chunk of its own. */
-const CHUNK = 1 << 20;
 /** A location is chunk number * OFFSETS + offset (offsets stay below 2^24, chunk numbers below 2^29). */
 const OFFSETS = 2 ** 24;
 /** A gap in sequences up to this long is kept as empty slots; a longer one starts the tail anew. */
@@ -17,8 +16,6 @@ export class RecentMessages {
   private readonly chunks: Buffer[] = [];
   /** The number of chunks[0] since the tail began (locations use these numbers). */
   private firstChunk = 0;
-  /** Bytes used in the last chunk. */
-  private fill = 0;
   private held = 0;
   /** Slot i (from `head`) is sequence `first + i - head`: its location, and its length (-1: none). */
   private loc = new Float64Array(256);
@@ -36,8 +33,11 @@ export class RecentMessages {
     return this.held;
   }
 
-  /** Keeps message `seq`'s stored value; sequences come in ascending order. */
-  add(seq: number, raw: Uint8Array): void {
+  /**
+   * Keeps message `seq`'s stored value, `chunk[start, end)`; sequences come in ascending order. The chunk is
+   * kept as it is (not copied): its bytes must not change, but for `drop`'s erasure.
+   */
+  add(seq: number, chunk: Buffer, start = 0, end = chunk.length): void {
     if (this.budget <= 0) return;
     this.touched = true;
     if (this.n > 0) {
@@ -46,20 +46,16 @@ export class RecentMessages {
       else for (let g = 0; g < gap; g++) this.slot(-1, -1);
     }
     if (this.n === 0) this.first = seq;
-    if (raw.length >= OFFSETS || raw.length > this.budget) {
+    const len = end - start;
+    if (start >= OFFSETS || len > this.budget) {
       this.slot(-1, -1);
       return;
     }
-    let chunk = this.chunks.length > 0 ? this.chunks[this.chunks.length - 1] : undefined;
-    if (chunk === undefined || this.fill + raw.length > chunk.length) {
-      chunk = Buffer.allocUnsafeSlow(Math.max(CHUNK, raw.length));
+    if (this.chunks.length === 0 || this.chunks[this.chunks.length - 1] !== chunk) {
       this.chunks.push(chunk);
       this.held += chunk.length;
-      this.fill = 0;
     }
-    chunk.set(raw, this.fill);
-    this.slot((this.firstChunk + this.chunks.length - 1) * OFFSETS + this.fill, raw.length);
-    this.fill += raw.length;
+    this.slot((this.firstChunk + this.chunks.length - 1) * OFFSETS + start, len);
     while (this.held > this.budget && this.chunks.length > 1) this.dropFirstChunk();
   }
 
@@ -90,7 +86,6 @@ export class RecentMessages {
   clear(): void {
     this.chunks.length = 0;
     this.firstChunk = 0;
-    this.fill = 0;
     this.held = 0;
     this.head = 0;
     this.n = 0;

@@ -5,7 +5,7 @@
  */
 import { open, type RootDatabase } from "lmdb";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { BLOCK_MAX_BYTES, BlockLog } from "../src/lmdb-blocks.js";
+import { BLOCK_MAX_BYTES, BlockLog, type BlockValue } from "../src/lmdb-blocks.js";
 import { seqKey } from "../src/lmdb-codec.js";
 import { rng, tempDir } from "./helpers.js";
 
@@ -17,6 +17,33 @@ function value(seq: number, size: number): Buffer {
   b.writeUInt32LE(seq, 16);
   return b;
 }
+
+/**
+ * The values as a commit hands them over: each in a buffer of its own, or (as a MessageArena holds them)
+ * packed into shared buffers, side by side or with a few bytes between some of them.
+ */
+function blockValues(seqs: number[], raws: Buffer[], rand: (n: number) => number): BlockValue[] {
+  if (rand(3) === 0) return seqs.map((seq, i) => ({ seq, buf: raws[i], start: 0, end: raws[i].length }));
+  const out: BlockValue[] = [];
+  let i = 0;
+  while (i < seqs.length) {
+    const n = 1 + rand(seqs.length - i);
+    const gaps = raws.slice(i, i + n).map(() => (rand(4) === 0 ? 1 + rand(9) : 0));
+    const size = raws.slice(i, i + n).reduce((t, r, k) => t + r.length + gaps[k], 0);
+    const slack = rand(50);
+    const buf = Buffer.alloc(size + slack, 0xee);
+    let at = rand(slack + 1);
+    for (let k = 0; k < n; k++, i++) {
+      at += gaps[k];
+      raws[i].copy(buf, at);
+      out.push({ seq: seqs[i], buf, start: at, end: at + raws[i].length });
+      at += raws[i].length;
+    }
+  }
+  return out;
+}
+
+const alone = (seqs: number[], raws: Buffer[]): BlockValue[] => seqs.map((seq, i) => ({ seq, buf: raws[i], start: 0, end: raws[i].length }));
 
 describe("message blocks", () => {
   let tmp: ReturnType<typeof tempDir>;
@@ -50,7 +77,8 @@ describe("message blocks", () => {
           raws.push(v);
           model.set(last, Buffer.from(v));
         }
-        env.transactionSync(() => log.append(seqs, raws, rand(4) === 0 ? 1 : undefined));
+        const values = blockValues(seqs, raws, rand);
+        env.transactionSync(() => log.append(values, rand(4) === 0 ? 1 : undefined));
       } else if (op < 8 && model.size > 0) {
         // Removals: scattered, a run, or sequences never stored; some erased.
         const keys = [...model.keys()];
@@ -86,7 +114,7 @@ describe("message blocks", () => {
   it("an erased message's block is rewritten without it, its neighbours intact", () => {
     const db = env.openDB<Buffer, Buffer>("e", { encoding: "binary", keyEncoding: "binary" });
     const log = new BlockLog(db);
-    env.transactionSync(() => log.append([1, 2, 3], [value(1, 40), value(2, 40), value(3, 40)]));
+    env.transactionSync(() => log.append(alone([1, 2, 3], [value(1, 40), value(2, 40), value(3, 40)])));
     expect(log.get(2)!.equals(value(2, 40))).toBe(true);
     env.transactionSync(() => log.remove([2], () => true));
     expect(log.get(2)).toBeUndefined();
@@ -101,7 +129,7 @@ describe("message blocks", () => {
       for (const s of [1, 2, 5]) db.put(seqKey(s), value(s, 30));
     });
     const log = new BlockLog(db);
-    env.transactionSync(() => log.append([6, 7, 8], [value(6, 30), value(7, 30), value(8, 30)]));
+    env.transactionSync(() => log.append(alone([6, 7, 8], [value(6, 30), value(7, 30), value(8, 30)])));
     expect([...log.entries(0, 10)].map(([s]) => s)).toEqual([1, 2, 5, 6, 7, 8]);
     expect([...log.entriesDesc(10, 0)].map(([s]) => s)).toEqual([8, 7, 6, 5, 2, 1]);
     expect(log.count(2, 7)).toBe(4);
