@@ -1,6 +1,7 @@
-// Side by side: the same scenarios against tsnats and nats-server in one run. Each round starts each
-// server fresh per group of scenarios (the order alternating between rounds, so neither always runs on a
-// warmer machine), and the table shows medians, the ratio tsnats/nats-server and each side's CPU.
+// Side by side: the same scenarios against tsnats and nats-server in one run. Each round starts both
+// servers fresh per group of scenarios and measures each case on one then the other (the order
+// alternating, so neither always runs on a warmer machine); the table shows medians, the median of the
+// rounds' ratios tsnats/nats-server and each side's CPU.
 import { DEFAULTS, type BenchOptions } from "./options.js";
 import { Progress, fmtCpu, fmtInt, fmtUs, table } from "./report.js";
 import { type ScenarioName, runScenario } from "./scenarios/index.js";
@@ -101,33 +102,43 @@ export async function runCompare(opts: CompareOptions): Promise<void> {
   for (let round = 0; round < opts.rounds; round++) {
     const order: ServerKind[] = round % 2 === 0 ? ["tsnats", "nats-server"] : ["nats-server", "tsnats"];
     for (const group of groups) {
-      for (const kind of order) {
-        const server = await startServer(kind, { natsServer: opts.natsServer, config: group.config, jetstream: group.jetstream });
-        try {
-          // A fresh process has not compiled its hot paths yet (tsnats' JIT; the Go runtime needs no
-          // warm-up): a short unmeasured run of each case first, for both servers alike.
-          const optionsOf = (c: Case): BenchOptions => ({ ...DEFAULTS, server: { host: "127.0.0.1", port: server.port }, creds: {}, serverPid: server.pid, ...c.opts });
-          if (opts.warmup > 0) {
+      // Both servers run for the group (the one not measured idles), so that each case is measured on both
+      // back to back: on a shared host the speed drifts over minutes, and a pair of runs seconds apart sees
+      // the same machine (the ratio is the median of the pairs' ratios).
+      const servers = new Map<ServerKind, Awaited<ReturnType<typeof startServer>>>();
+      try {
+        for (const kind of order) servers.set(kind, await startServer(kind, { natsServer: opts.natsServer, config: group.config, jetstream: group.jetstream }));
+        const optionsOf = (kind: ServerKind, c: Case): BenchOptions => {
+          const server = servers.get(kind)!;
+          return { ...DEFAULTS, server: { host: "127.0.0.1", port: server.port }, creds: {}, serverPid: server.pid, ...c.opts };
+        };
+        // A fresh process has not compiled its hot paths yet (tsnats' JIT; the Go runtime needs no
+        // warm-up): a short unmeasured run of each case first, for both servers alike.
+        if (opts.warmup > 0) {
+          for (const kind of order) {
             for (const c of group.cases(opts.msgs)) {
-              const o = optionsOf(c);
+              const o = optionsOf(kind, c);
               await runScenario(c.scenario, { ...o, msgs: Math.max(100, Math.floor(o.msgs * opts.warmup)) });
             }
           }
-          for (const c of group.cases(opts.msgs)) {
-            const o = optionsOf(c);
+        }
+        for (const [i, c] of group.cases(opts.msgs).entries()) {
+          const bucket = samples.get(c.title) ?? { tsnats: [], "nats-server": [] };
+          samples.set(c.title, bucket);
+          // The order alternates per case too: neither server always runs right after the other's load.
+          for (const kind of i % 2 === 0 ? order : [...order].reverse()) {
+            const o = optionsOf(kind, c);
             const r = await runScenario(c.scenario, o, { progress: (roles) => progress.update(c.scenario, roles.progress(), o.msgs) });
             progress.clear();
             const s = sampleOf(c, r);
-            const bucket = samples.get(c.title) ?? { tsnats: [], "nats-server": [] };
-            samples.set(c.title, bucket);
             bucket[kind].push(s);
             if (!s.ok) failures.push(`${kind} ${c.title}: ${r.checks.filter((x) => !x.ok).map((x) => `${x.name}: ${x.detail}`).join("; ")}`);
             const shown = c.latency ? fmtUs(s.value) : `${fmtInt(s.value)} msgs/s`;
             process.stderr.write(`round ${round + 1} ${kind.padEnd(11)} ${c.title}: ${shown} (server CPU ${fmtCpu(s.serverCpu)}, client CPU ${fmtCpu(s.clientCpu)})${s.ok ? "" : " CHECKS FAILED"}\n`);
           }
-        } finally {
-          await server.stop();
         }
+      } finally {
+        for (const server of servers.values()) await server.stop();
       }
     }
   }
@@ -139,19 +150,20 @@ export async function runCompare(opts: CompareOptions): Promise<void> {
       const t = median(s.tsnats.map((x) => x.value));
       const n = median(s["nats-server"].map((x) => x.value));
       const cpu = (xs: Sample[], k: "serverCpu" | "clientCpu") => median(xs.map((x) => x[k] ?? Number.NaN));
-      // Ratios read "how much of nats-server's figure": for latency, nats-server's p50 over ours.
-      const ratio = c.latency ? n / t : t / n;
+      // Ratios read "how much of nats-server's figure": for latency, nats-server's p50 over ours. Each
+      // round's pair gives one; the median of those is shown.
+      const ratio = median(s.tsnats.map((x, k) => (c.latency ? s["nats-server"][k].value / x.value : x.value / s["nats-server"][k].value)));
       const fmt = (v: number) => (c.latency ? fmtUs(v) : fmtInt(v));
       rows.push([c.title, fmt(t), fmt(n), ratio.toFixed(2), fmtCpu(cpu(s.tsnats, "serverCpu")), fmtCpu(cpu(s["nats-server"], "serverCpu")), fmtCpu(cpu(s.tsnats, "clientCpu")), fmtCpu(cpu(s["nats-server"], "clientCpu"))]);
       out.push({ group: group.name, case: c.title, unit: c.latency ? "µs p50" : "msgs/s", tsnats: t, nats_server: n, ratio, tsnats_server_cpu: cpu(s.tsnats, "serverCpu"), nats_server_cpu: cpu(s["nats-server"], "serverCpu") });
     }
   }
-  const header = `${new Date().toISOString()}  ${opts.rounds} rounds, medians; ${version}; node ${process.version}; ${opts.msgs} msgs base, 128 B unless noted; warm-up ${Math.round(opts.warmup * 100)}% per case`;
+  const header = `${new Date().toISOString()}  ${opts.rounds} rounds, medians (ratio: median of the rounds' paired ratios); ${version}; node ${process.version}; ${opts.msgs} msgs base, 128 B unless noted; warm-up ${Math.round(opts.warmup * 100)}% per case`;
   if (opts.json) console.log(JSON.stringify({ header, results: out, failures }, null, 2));
   else {
     console.log(header);
     console.log(table(["scenario", "tsnats", "nats-server", "ratio", "tsnats CPU", "nats-server CPU", "client CPU (ts)", "client CPU (ns)"], rows));
-    console.log("ratio: tsnats/nats-server throughput; for p50 rows nats-server's latency over tsnats' (above 1 = tsnats faster)");
+    console.log("ratio: tsnats/nats-server throughput, per round, median; for p50 rows nats-server's latency over tsnats' (above 1 = tsnats faster)");
     for (const f of failures) console.log(`CHECK FAILED: ${f}`);
   }
   if (failures.length > 0) process.exitCode = 1;

@@ -170,7 +170,7 @@ loadOptions(program).action(async (words: string[], cli: CliOptions) => {
 program
   .command("compare")
   .description("run a suite against tsnats and nats-server (on PATH), alternating A/B, and print medians and ratios")
-  .option("--rounds <n>", "rounds (each server once per round, order alternating)", int, 3)
+  .option("--rounds <n>", "rounds (both servers fresh each round; each case on one then the other, order alternating)", int, 3)
   .option("--msgs <n>", "messages per throughput scenario", int, 200_000)
   .option("--only <groups>", "comma-separated groups: core, js, xacct", "core,js,xacct")
   .option("--nats-server <path>", "nats-server binary", "nats-server")
