@@ -7,7 +7,7 @@ import { PendingOrder } from "./pending-order.js";
 import { SeqMap } from "./seq-map.js";
 import { Status } from "./status.js";
 import type { Stream } from "./stream.js";
-import { nsAt, parseRfc3339, rfc3339 } from "./time.js";
+import { nsAt, parseRfc3339, perfMs, rfc3339, wallMs } from "./time.js";
 
 /** What a consumer needs from its account (the shard behind it). */
 export interface ConsumerHost {
@@ -436,7 +436,7 @@ export class Consumer {
     if (size > budget) return -2;
 
     this.deliveredCseq = cseq;
-    const now = Date.now();
+    const now = wallMs();
     const deadline = now + this.ackWaitMs(deliveries);
     if (entry !== undefined) {
       this.redeliverQueue.shift();
@@ -458,7 +458,7 @@ export class Consumer {
         this.pendingOrder.push(msg.seq, this.pending);
       }
     }
-    this.lastDelivered = performance.now();
+    this.lastDelivered = perfMs();
     this.host.send(to, msg.subject, ackSubject, headers, data);
     this.host.changed(this);
     if (this.ackNone) this.host.acked(this, msg.seq);
@@ -482,7 +482,7 @@ export class Consumer {
 
   /** A MSG.NEXT request. */
   pull(reply: string, body: Uint8Array): void {
-    this.lastActivity = Date.now();
+    this.lastActivity = wallMs();
     if (this.isPush) return this.status(reply, Status.pushBased());
     let req: PullRequest;
     const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8").trim();
@@ -631,8 +631,8 @@ export class Consumer {
   private pushAll(): void {
     const to = this.config.deliver_subject!;
     if (!this.host.hasInterest(to, this.config.deliver_group)) return;
-    this.lastActivity = Date.now();
-    if (this.rateTimer !== undefined && this.rateFreeAt > Date.now()) return; // the timer resumes
+    this.lastActivity = wallMs();
+    if (this.rateTimer !== undefined && this.rateFreeAt > this.lastActivity) return; // the timer resumes
     let budget = PUSH_SLICE;
     while (!this.stalled) {
       if (budget-- === 0) return this.pushLater();
@@ -718,7 +718,7 @@ export class Consumer {
    * -NAK [{"delay": ns}], +WPI, +TERM, +NXT [batch]. A reply subject gets an empty message back.
    */
   ack(sseq: number, body: Uint8Array, reply: string | undefined): void {
-    this.lastActivity = Date.now();
+    this.lastActivity = wallMs();
     const map = this.config.max_ack_pending ?? -1;
     const wasFull = map > 0 && this.pending.size >= map;
     // Most acks are empty or +ACK: those are told from the bytes, with no text to decode.
@@ -774,7 +774,7 @@ export class Consumer {
       this.sample(sseq, e);
       this.settle(sseq);
     }
-    this.lastAcked = performance.now();
+    this.lastAcked = perfMs();
     this.updateAckFloor();
     this.host.changed(this);
   }
