@@ -31,6 +31,15 @@ export interface AckTarget {
 }
 
 /**
+ * The stream and consumer tokens of the last ack parsed, with both their dots (`<stream>.<consumer>.`):
+ * a run of acks nearly always comes from one consumer, and comparing these bytes costs less than decoding
+ * (and interning) the two names again.
+ */
+let lastNames: Buffer = Buffer.alloc(0);
+let lastStream = "";
+let lastConsumer = "";
+
+/**
  * Parses `buf[start, end)` into `out`. False when it is not an ack subject of exactly nine non-empty
  * tokens with a decimal stream sequence (then the subject takes the ordinary route, which decides).
  */
@@ -40,12 +49,22 @@ export function parseAckSubject(buf: Buffer, start: number, end: number, out: Ac
   for (let i = 0; i < n; i++) if (buf[start + i] !== PREFIX[i]) return false;
   let tokenStart = start + n;
   let token = 0;
+  const known = lastNames.length;
+  if (known > 0 && end - tokenStart > known && sameBytes(buf, tokenStart, lastNames)) {
+    // Tokens hold no dots, so these bytes are exactly the first two tokens.
+    out.stream = lastStream;
+    out.consumer = lastConsumer;
+    tokenStart += known;
+    token = 2;
+  }
   for (let i = tokenStart; i <= end; i++) {
     if (i < end && buf[i] !== DOT) continue;
     if (i === tokenStart || token === TOKENS) return false;
     if (token === 0) out.stream = decodeInterned(buf, tokenStart, i);
-    else if (token === 1) out.consumer = decodeInterned(buf, tokenStart, i);
-    else if (token === SSEQ) {
+    else if (token === 1) {
+      out.consumer = decodeInterned(buf, tokenStart, i);
+      if (i < end) remember(buf, start + n, i + 1, out);
+    } else if (token === SSEQ) {
       if (i - tokenStart > 15) return false; // beyond exact integers
       let v = 0;
       for (let k = tokenStart; k < i; k++) {
@@ -59,4 +78,15 @@ export function parseAckSubject(buf: Buffer, start: number, end: number, out: Ac
     tokenStart = i + 1;
   }
   return token === TOKENS;
+}
+
+function sameBytes(buf: Buffer, at: number, bytes: Buffer): boolean {
+  for (let i = 0; i < bytes.length; i++) if (buf[at + i] !== bytes[i]) return false;
+  return true;
+}
+
+function remember(buf: Buffer, from: number, to: number, out: AckTarget): void {
+  lastNames = Buffer.from(buf.subarray(from, to));
+  lastStream = out.stream;
+  lastConsumer = out.consumer;
 }

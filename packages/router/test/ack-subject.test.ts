@@ -28,4 +28,21 @@ describe("ack subjects read from bytes", () => {
       expect(parse(s), s).toBeUndefined();
     }
   });
+
+  it("reads every ack right in a run that switches between names sharing their beginnings", () => {
+    // The parser remembers the last stream and consumer: each ack must still be read as itself.
+    const reference = (subject: string): AckTarget | undefined => {
+      const t = subject.split(".");
+      if (t.length !== 9 || t[0] !== "$JS" || t[1] !== "ACK" || t.slice(2).some((x) => x === "") || !/^[0-9]{1,15}$/.test(t[5])) return undefined;
+      return { stream: t[2], consumer: t[3], sseq: Number(t[5]) };
+    };
+    const names = ["S", "SS", "S1", "ORDERS", "ü"];
+    const consumers = ["C", "CC", "C.x", "worker", ""];
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    for (let i = 0; i < 3000; i++) {
+      const subject = `$JS.ACK.${names[rand(names.length)]}.${consumers[rand(consumers.length)]}.1.${rand(5) === 0 ? "x" : i}.2.1795421071140123456.0`;
+      expect(parse(subject), subject).toEqual(reference(subject));
+    }
+  });
 });
