@@ -32,11 +32,6 @@ export class EncodedMessage implements StoredMessage {
     readonly end: number,
   ) {}
 
-  /** The whole stored value. */
-  get raw(): Buffer {
-    return this.start === 0 && this.end === this.buf.length ? this.buf : this.buf.subarray(this.start, this.end);
-  }
-
   get time(): bigint {
     return readTime(this.buf, this.start);
   }
