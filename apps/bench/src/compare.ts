@@ -152,18 +152,19 @@ export async function runCompare(opts: CompareOptions): Promise<void> {
       const cpu = (xs: Sample[], k: "serverCpu" | "clientCpu") => median(xs.map((x) => x[k] ?? Number.NaN));
       // Ratios read "how much of nats-server's figure": for latency, nats-server's p50 over ours. Each
       // round's pair gives one; the median of those is shown.
-      const ratio = median(s.tsnats.map((x, k) => (c.latency ? s["nats-server"][k].value / x.value : x.value / s["nats-server"][k].value)));
+      const pairs = s.tsnats.map((x, k) => (c.latency ? s["nats-server"][k].value / x.value : x.value / s["nats-server"][k].value));
+      const ratio = median(pairs);
       const fmt = (v: number) => (c.latency ? fmtUs(v) : fmtInt(v));
-      rows.push([c.title, fmt(t), fmt(n), ratio.toFixed(2), fmtCpu(cpu(s.tsnats, "serverCpu")), fmtCpu(cpu(s["nats-server"], "serverCpu")), fmtCpu(cpu(s.tsnats, "clientCpu")), fmtCpu(cpu(s["nats-server"], "clientCpu"))]);
-      out.push({ group: group.name, case: c.title, unit: c.latency ? "µs p50" : "msgs/s", tsnats: t, nats_server: n, ratio, tsnats_server_cpu: cpu(s.tsnats, "serverCpu"), nats_server_cpu: cpu(s["nats-server"], "serverCpu") });
+      rows.push([c.title, fmt(t), fmt(n), ratio.toFixed(2), `${Math.min(...pairs).toFixed(2)}-${Math.max(...pairs).toFixed(2)}`, fmtCpu(cpu(s.tsnats, "serverCpu")), fmtCpu(cpu(s["nats-server"], "serverCpu")), fmtCpu(cpu(s.tsnats, "clientCpu")), fmtCpu(cpu(s["nats-server"], "clientCpu"))]);
+      out.push({ group: group.name, case: c.title, unit: c.latency ? "µs p50" : "msgs/s", tsnats: t, nats_server: n, ratio, pairs, tsnats_server_cpu: cpu(s.tsnats, "serverCpu"), nats_server_cpu: cpu(s["nats-server"], "serverCpu") });
     }
   }
   const header = `${new Date().toISOString()}  ${opts.rounds} rounds, medians (ratio: median of the rounds' paired ratios); ${version}; node ${process.version}; ${opts.msgs} msgs base, 128 B unless noted; warm-up ${Math.round(opts.warmup * 100)}% per case`;
   if (opts.json) console.log(JSON.stringify({ header, results: out, failures }, null, 2));
   else {
     console.log(header);
-    console.log(table(["scenario", "tsnats", "nats-server", "ratio", "tsnats CPU", "nats-server CPU", "client CPU (ts)", "client CPU (ns)"], rows));
-    console.log("ratio: tsnats/nats-server throughput, per round, median; for p50 rows nats-server's latency over tsnats' (above 1 = tsnats faster)");
+    console.log(table(["scenario", "tsnats", "nats-server", "ratio", "pairs", "tsnats CPU", "nats-server CPU", "client CPU (ts)", "client CPU (ns)"], rows));
+    console.log("ratio: tsnats/nats-server throughput, per round, median (pairs: the rounds' lowest and highest); for p50 rows nats-server's latency over tsnats' (above 1 = tsnats faster)");
     for (const f of failures) console.log(`CHECK FAILED: ${f}`);
   }
   if (failures.length > 0) process.exitCode = 1;

@@ -51,8 +51,12 @@ export function rateOf(label: string, start: number, results: RoleResult[], size
   return { label, msgs, seconds: (end - start) / 1000, size };
 }
 
-/** The middle value (the upper one of an even count). */
-export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** The median; of an even count, the mean of the two middle values (not the upper one: no side favoured). */
+export function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
 
 export function percentiles(latencies: Float64Array[]): Percentiles | undefined {
   const total = latencies.reduce((n, l) => n + l.length, 0);
