@@ -15,7 +15,7 @@
  * - subjects DB: subjectKey -> count (f64 LE) [+ subject UTF-8 when the key is hashed].
  */
 import { createHash } from "node:crypto";
-import { readSeq, seqKey } from "./lmdb-codec.js";
+import { readSeq, seqKey, writeU32LE } from "./lmdb-codec.js";
 import { lowerBoundSeq } from "./sorted.js";
 
 const MAX_RAW_SUBJECT_KEY = 1024;
@@ -110,7 +110,7 @@ export class IndexChunk {
 
 export function encodeChunk(base: number, seqs: readonly number[]): Buffer {
   const b = Buffer.allocUnsafe(seqs.length * 4);
-  for (let i = 0; i < seqs.length; i++) b.writeUInt32LE(seqs[i] - base, i * 4);
+  for (let i = 0; i < seqs.length; i++) writeU32LE(b, i * 4, seqs[i] - base);
   return b;
 }
 
@@ -153,7 +153,7 @@ export class TailChunk {
       this.bytes.copy(bigger, 0, 0, this.size * 4);
       this.bytes = bigger;
     }
-    this.bytes.writeUInt32LE(seq - this.base, this.size * 4);
+    writeU32LE(this.bytes, this.size * 4, seq - this.base);
     this.size++;
   }
 
