@@ -1,6 +1,7 @@
 import { type ServerHandle } from "@tsnats/server";
 import { type Msg, type NatsConnection, type Subscription, connect, headers } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RawClient } from "./helpers/raw-client.js";
 import { startTestServer } from "./helpers/server.js";
 import { waitUntil } from "./helpers/wait.js";
 
@@ -158,6 +159,34 @@ describe("core NATS with the nats client", () => {
     for (let i = 0; i < 5; i++) pub.publish("big", payload);
     await waitUntil(() => got.length === 5);
     for (const m of got) expect(Buffer.from(m.data).equals(Buffer.from(payload))).toBe(true);
+  });
+
+  it("parses a burst written in one go in slices sized after its messages, losing and reordering none", async () => {
+    // Small, 1 KiB, small again and 8 KiB messages in one write of ~700 KB: the server parses it a slice per
+    // turn, each slice sized after the messages of the one before, so slices end anywhere in a message.
+    const nc = await client();
+    const got = collect(nc.subscribe("burst"));
+    await nc.flush();
+    const sizes: number[] = [];
+    for (let i = 0; i < 500; i++) sizes.push(i % 97);
+    for (let i = 0; i < 300; i++) sizes.push(1000 + (i % 50));
+    for (let i = 0; i < 500; i++) sizes.push(i % 13);
+    for (let i = 0; i < 40; i++) sizes.push(8 * 1024 + i);
+    const parts: Buffer[] = [];
+    sizes.forEach((size, k) => {
+      const body = Buffer.alloc(size, 97 + (k % 26));
+      parts.push(Buffer.from(`PUB burst ${size}\r\n`), body, Buffer.from("\r\n"));
+    });
+    const raw = await RawClient.connect(srv.port);
+    raw.send('CONNECT {"verbose":false,"pedantic":false}\r\n');
+    raw.send(Buffer.concat(parts));
+    await raw.roundTrip();
+    await waitUntil(() => got.length === sizes.length);
+    got.forEach((m, k) => {
+      expect(m.data.length).toBe(sizes[k]);
+      if (m.data.length > 0) expect(m.data[m.data.length - 1]).toBe(97 + (k % 26));
+    });
+    raw.socket.destroy();
   });
 
   it("unsubscribes", async () => {
