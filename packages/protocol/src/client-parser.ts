@@ -85,6 +85,8 @@ export class ClientParser {
   /** The current read's ArrayBuffer and offset, for cheap payload views. */
   private ab: ArrayBufferLike = new ArrayBuffer(0);
   private abOffset = 0;
+  /** A DataView of the current read, made when a PUB line is first scanned in it (see scanLine). */
+  private view: DataView | undefined = undefined;
 
   constructor(
     private readonly handler: ClientOpHandler,
@@ -131,6 +133,7 @@ export class ClientParser {
     // `buf.buffer` is a slow getter (tens of ns); read it once per read, not once per message.
     this.ab = buf.buffer;
     this.abOffset = buf.byteOffset;
+    this.view = undefined;
     const len = buf.length;
     let i = 0;
     let argStart = 0;
@@ -269,7 +272,8 @@ export class ClientParser {
     const sp = buf[i + 3];
     if (sp !== SPACE && sp !== TAB) return 0;
     const line = this.line;
-    const next = scanLine(buf, i + 4, len, this.limits.maxControlLine, line);
+    const view = (this.view ??= new DataView(this.ab, this.abOffset, len));
+    const next = scanLine(buf, view, i + 4, len, this.limits.maxControlLine, line);
     if (next < 0) return 0;
     const n = line.count;
     let size: number;

@@ -89,6 +89,36 @@ describe("ClientParser", () => {
     expect(r.events).toEqual(EXPECTED);
   });
 
+  it("reads reply subjects of every length and byte alike in one read and byte by byte", () => {
+    // The fast path skips reply subjects four bytes at a time: lengths around every word boundary, with
+    // separators, control and non-ASCII bytes at every position of a word.
+    let seed = 99;
+    const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    const plain = "abcXYZ019._-$>*";
+    // Bytes as written (latin1): UTF-8 (C3 A9), lone bytes 0x80-0xa0 (not UTF-8; above 0xa0 every byte
+    // looks like a control byte once 0x21 is subtracted), control bytes.
+    const odd = ["\x01", "\x7f", "\x80", "\xa0", "\xc3\xa9", "\x1f"];
+    let input = 'CONNECT {"verbose":false}\r\n';
+    for (let len = 1; len <= 70; len++) {
+      for (let k = 0; k < 3; k++) {
+        let reply = "";
+        for (let i = 0; i < len; i++) reply += next() % 9 === 0 ? odd[next() % odd.length] : plain[next() % plain.length];
+        const sep = [" ", "\t", "  ", " \t "][next() % 4];
+        // Sizes of 1 to 4 digits: a separator followed by three plain bytes is one word.
+        const size = [1, 20, 300, 1000][(len + k) % 4] + k;
+        input += `PUB s.${len}${sep}${reply}${sep}${size}\r\n${"x".repeat(size)}\r\n`;
+      }
+    }
+    const bytes = Buffer.from(input, "latin1");
+    const whole = parseAll(bytes);
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < bytes.length; i++) chunks.push(bytes.subarray(i, i + 1));
+    const slow = parseChunks(chunks);
+    expect(whole.error).toBeUndefined();
+    expect(whole.events.length).toBe(1 + 70 * 3);
+    expect(whole.events).toEqual(slow.events);
+  });
+
   it("parses every op fed one byte at a time", () => {
     const chunks: Buffer[] = [];
     for (let i = 0; i < streamBytes.length; i++) chunks.push(streamBytes.subarray(i, i + 1));
