@@ -104,6 +104,18 @@ describe("roll-ups", () => {
     expect(await state("R", { subjects_filter: ">" })).toMatchObject({ messages: 1, subjects: { "r.c": 1 } });
   });
 
+  it("writes every PubAck's sequence in full, across each power of ten (to 1000)", async () => {
+    await create({ name: "DIGITS", subjects: ["digits"] });
+    const c = await RawClient.connect(srv.port);
+    c.send(`CONNECT {"verbose":false}\r\nSUB acks.* 1\r\n${Array.from({ length: 1000 }, (_, i) => `PUB digits acks.${i + 1} 1\r\nx\r\n`).join("")}`);
+    await c.waitFor('{"stream":"DIGITS", "seq":1000}');
+    for (const seq of [1, 9, 10, 11, 99, 100, 101, 999, 1000]) {
+      const body = `{"stream":"DIGITS", "seq":${seq}}`;
+      expect(c.afterInfo).toContain(`MSG acks.${seq} 1  ${body.length}\r\n${body}\r\n`);
+    }
+    c.close();
+  });
+
   it("on the wire, PubAcks have an empty reply token (two spaces) and API replies do not, as nats-server writes them", async () => {
     await create({ name: "WIRE", subjects: ["wire"] });
     const c = await RawClient.connect(srv.port);

@@ -613,11 +613,14 @@ function pubAckBytes(ack: { stream: string; seq: number; duplicate?: boolean }):
     head = Buffer.from(`{"stream":${JSON.stringify(ack.stream)}, "seq":`);
     pubAckHeads.set(ack.stream, head);
   }
-  const digits = String(ack.seq);
-  const out = pubAckSpace(head.length + digits.length + (ack.duplicate ? DUPLICATE_TAIL.length : 1));
+  // The sequence's digits are written straight into the ack (a string of them cost more than the rest).
+  const seq = ack.seq;
+  let digits = 1;
+  for (let p = 10; p <= seq; p *= 10) digits++;
+  const out = pubAckSpace(head.length + digits + (ack.duplicate ? DUPLICATE_TAIL.length : 1));
   out.set(head, 0);
-  let at = head.length;
-  for (let i = 0; i < digits.length; i++) out[at++] = digits.charCodeAt(i);
+  let at = head.length + digits;
+  for (let v = seq, i = at - 1; i >= head.length; i--, v = Math.floor(v / 10)) out[i] = 0x30 + (v % 10);
   if (ack.duplicate) out.set(DUPLICATE_TAIL, at);
   else out[at] = 0x7d; // }
   return out;
