@@ -63,8 +63,8 @@ export async function startServer(kind: ServerKind, opts: StartOptions): Promise
   }
   const child: ChildProcess =
     kind === "tsnats"
-      ? // Started as `pnpm start` and the tsnats-server executable start it: with V8's initial heap size (apps/server/src/heap.ts).
-        spawn(process.execPath, ["--initial-heap-size=64", TSNATS_CLI, ...args, "--log_format", "json"], { stdio: ["ignore", "ignore", "pipe"] })
+      ? // Started as `pnpm start` and the tsnats-server executable start it: with the Node flags the README explains.
+        spawn(process.execPath, ["--initial-heap-size=64", "--v8-pool-size=1", TSNATS_CLI, ...args, "--log_format", "json"], { stdio: ["ignore", "ignore", "pipe"] })
       : spawn(opts.natsServer ?? "nats-server", args, { stdio: ["ignore", "ignore", "pipe"] });
   let log = "";
   child.stderr!.on("data", (d: Buffer) => {
