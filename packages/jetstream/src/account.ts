@@ -1,4 +1,4 @@
-import { BLANK_REPLY, randomBase62 } from "@tsnats/protocol";
+import { BLANK_REPLY, decimalDigits, randomBase62, writeDecimal } from "@tsnats/protocol";
 import type { AccountStore, StoredMessage, StreamStore } from "@tsnats/store";
 import { Sublist, subjectMatches, subjectsCollide } from "@tsnats/subject";
 import { type AccountInfo, type AccountLimits, RetentionPolicy, type StreamConfig } from "./api-types.js";
@@ -613,14 +613,9 @@ function pubAckBytes(ack: { stream: string; seq: number; duplicate?: boolean }):
     head = Buffer.from(`{"stream":${JSON.stringify(ack.stream)}, "seq":`);
     pubAckHeads.set(ack.stream, head);
   }
-  // The sequence's digits are written straight into the ack (a string of them cost more than the rest).
-  const seq = ack.seq;
-  let digits = 1;
-  for (let p = 10; p <= seq; p *= 10) digits++;
-  const out = pubAckSpace(head.length + digits + (ack.duplicate ? DUPLICATE_TAIL.length : 1));
+  const out = pubAckSpace(head.length + decimalDigits(ack.seq) + (ack.duplicate ? DUPLICATE_TAIL.length : 1));
   out.set(head, 0);
-  let at = head.length + digits;
-  for (let v = seq, i = at - 1; i >= head.length; i--, v = Math.floor(v / 10)) out[i] = 0x30 + (v % 10);
+  const at = writeDecimal(out, head.length, ack.seq);
   if (ack.duplicate) out.set(DUPLICATE_TAIL, at);
   else out[at] = 0x7d; // }
   return out;

@@ -6,3 +6,4 @@ export { writeMsg, writeMsgReplyBytes, MsgHeadCache, encodeInfo, BLANK_REPLY, PI
 export { decodeHeaders, encodeHeaders, headerValue, addHeader, addHeaderLine, headerLine, withHeader, withoutHeader, REQUEST_INFO_HEADER, HeaderError, NO_RESPONDERS_HEADER, type HeaderBlock } from "./headers.js";
 export { randomBase62 } from "./random.js";
 export { splitFields, parseSize, fieldString } from "./args.js";
+export { decimalDigits, writeDecimal } from "./decimal.js";

@@ -1,4 +1,5 @@
 import "./buffer-fast.js";
+import { writeDecimal } from "./decimal.js";
 
 /** Payloads at least this big are queued by reference instead of being copied into the slab. */
 const BIG_PAYLOAD = 16 * 1024;
@@ -82,19 +83,7 @@ export class OutboundBuffer {
   /** Appends a non-negative integer in decimal. */
   uint(n: number): void {
     const slab = this.reserve(16);
-    if (n < 10) {
-      slab[this.pos++] = 0x30 + n;
-      return;
-    }
-    let digits = 1;
-    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
-    let p = this.pos + digits;
-    this.pos = p;
-    let x = n;
-    do {
-      slab[--p] = 0x30 + (x % 10);
-      x = Math.floor(x / 10);
-    } while (x > 0);
+    this.pos = writeDecimal(slab, this.pos, n);
   }
 
   /** Appends a short, already encoded piece (a cached control-line head), byte by byte. */
