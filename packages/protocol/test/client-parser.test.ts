@@ -3,6 +3,11 @@ import { type ClientError, ClientErrors, ClientParser, type ClientOpHandler } fr
 
 type Event = [string, ...unknown[]];
 
+/** A seeded generator (a failure reproduces): the next of a fixed sequence of non-negative integers. */
+function seeded(seed: number): () => number {
+  return () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+}
+
 class Recorder implements ClientOpHandler {
   events: Event[] = [];
   error: ClientError | undefined;
@@ -92,8 +97,7 @@ describe("ClientParser", () => {
   it("reads reply subjects of every length and byte alike in one read and byte by byte", () => {
     // The fast path skips reply subjects four bytes at a time: lengths around every word boundary, with
     // separators, control and non-ASCII bytes at every position of a word.
-    let seed = 99;
-    const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    const next = seeded(99);
     const plain = "abcXYZ019._-$>*";
     // Bytes as written (latin1): UTF-8 (C3 A9), lone bytes 0x80-0xa0 (not UTF-8; above 0xa0 every byte
     // looks like a control byte once 0x21 is subtracted), control bytes.
@@ -262,11 +266,7 @@ describe("ClientParser", () => {
     });
 
     it("survives random bytes: an error or ops, never an exception", () => {
-      let seed = 12345;
-      const rand = () => {
-        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-        return seed;
-      };
+      const rand = seeded(12345);
       const alphabet = Buffer.from("PUBSHINGOCTpubsh \t\r\n0123456789.*>{}\"abc");
       for (let round = 0; round < 2000; round++) {
         const n = rand() % 64;
@@ -333,8 +333,7 @@ describe("the fast path's subject check", () => {
 
   it("agrees with nats-server's rule on crafted and random subjects, whole or split across reads", () => {
     const crafted = ["a", "a.b", "a..b", ".a", "a.", "*", ">", "a.*", "a.>", "*.a", "a.*b", "a*.b", ">a", "a.>.b", "a\fb", "a.\f", "$JS.ACK.S.C.1.2.3.4.0"];
-    let seed = 7;
-    const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    const next = seeded(7);
     const alphabet = "ab.*>\f";
     const random: string[] = [];
     for (let k = 0; k < 2000; k++) {
