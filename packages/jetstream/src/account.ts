@@ -613,9 +613,10 @@ function pubAckBytes(ack: { stream: string; seq: number; duplicate?: boolean }):
     head = Buffer.from(`{"stream":${JSON.stringify(ack.stream)}, "seq":`);
     pubAckHeads.set(ack.stream, head);
   }
-  const out = pubAckSpace(head.length + decimalDigits(ack.seq) + (ack.duplicate ? DUPLICATE_TAIL.length : 1));
+  const digits = decimalDigits(ack.seq);
+  const out = pubAckSpace(head.length + digits + (ack.duplicate ? DUPLICATE_TAIL.length : 1));
   out.set(head, 0);
-  const at = writeDecimal(out, head.length, ack.seq);
+  const at = writeDecimal(out, head.length, ack.seq, digits);
   if (ack.duplicate) out.set(DUPLICATE_TAIL, at);
   else out[at] = 0x7d; // }
   return out;

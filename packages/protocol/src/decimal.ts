@@ -10,13 +10,16 @@ export function decimalDigits(n: number): number {
   return digits;
 }
 
-/** Writes `n` in decimal at `out[at]`; returns the index just past it. */
-export function writeDecimal(out: Uint8Array, at: number, n: number): number {
+/**
+ * Writes `n` in decimal at `out[at]`; returns the index just past it. `digits`: decimalDigits(n), when the
+ * caller already counted them (to size the output).
+ */
+export function writeDecimal(out: Uint8Array, at: number, n: number, digits = n < 10 ? 1 : decimalDigits(n)): number {
   if (n < 10) {
     out[at] = 0x30 + n;
     return at + 1;
   }
-  const end = at + decimalDigits(n);
+  const end = at + digits;
   let p = end;
   let x = n;
   do {

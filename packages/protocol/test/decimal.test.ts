@@ -11,6 +11,8 @@ describe("decimal digits written into bytes", () => {
       expect(Buffer.from(out.subarray(3, end)).toString(), `${n}`).toBe(String(n));
       expect(end - 3).toBe(decimalDigits(n));
       expect(out[2]).toBe(0x2d); // nothing written before the offset
+      expect(writeDecimal(out, 20, n, decimalDigits(n))).toBe(20 + String(n).length); // digits given
+      expect(Buffer.from(out.subarray(20, 20 + String(n).length)).toString()).toBe(String(n));
     }
   });
 });
